@@ -1,0 +1,133 @@
+/**
+ * The `tokentray` command line: the headless shell's composition root.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Proto, ScopeProfile } from '../shared/account-status.js';
+import { EXIT_OK, EXIT_USAGE } from '../shared/error-codes.js';
+import { TokentrayError } from '../shared/tokentray-error.js';
+import { createLogger } from '../core/logger.js';
+import { defaultHome } from '../core/paths.js';
+import * as commands from './commands.js';
+import { processOutput, reportError, type Output } from './output.js';
+import { COMMAND_HELP, MAIN_HELP } from './usage.js';
+
+const OPTIONS = {
+  home: { type: 'string' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  json: { type: 'boolean' },
+  email: { type: 'string' },
+  profile: { type: 'string' },
+  'shared-mailbox': { type: 'string' },
+  'no-browser': { type: 'boolean' },
+  proto: { type: 'string' },
+  rotate: { type: 'boolean' },
+  yes: { type: 'boolean' },
+} satisfies ParseArgsConfig['options'];
+
+function usage(message: string, command?: string): TokentrayError {
+  return new TokentrayError('USAGE', message, { hint: command ? `Run \`tokentray ${command} --help\`.` : 'Run `tokentray --help`.' });
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function interruption(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export async function main(argv: string[], output: Output = processOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let debug = false;
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw usage((error as Error).message.split('\n')[0] ?? 'bad arguments');
+    }
+    const { values, positionals } = parsed;
+    debug = values.debug === true;
+    if (values.version) {
+      output.out(version());
+      return EXIT_OK;
+    }
+    const [group, sub, ...rest] = positionals;
+    const name = group && ['account', 'config', 'vault'].includes(group) && sub ? `${group} ${sub}` : group;
+    if (values.help || !group) {
+      output.out((name && (COMMAND_HELP[name] ?? COMMAND_HELP[group ?? ''])) || MAIN_HELP);
+      return group || values.help ? EXIT_OK : EXIT_USAGE;
+    }
+    const context: commands.CommandEnv = {
+      home: values.home ?? defaultHome(env),
+      logger: createLogger({ level: debug ? 'debug' : 'warn' }),
+      output,
+      env,
+      interrupted: interruption(),
+    };
+    const args = group === 'account' || group === 'config' || group === 'vault' ? rest : [sub, ...rest].filter((x): x is string => x !== undefined);
+    const expect = (count: number, what: string): void => {
+      if (args.length !== count) throw usage(`${name} takes ${what}.`, name);
+    };
+
+    switch (name) {
+      case 'serve':
+        expect(0, 'no arguments');
+        return await commands.serveCommand(context);
+      case 'account add': {
+        expect(1, 'one account id');
+        const profile = values.profile;
+        if (profile !== undefined && profile !== 'outlook' && profile !== 'graph') throw usage(`--profile must be outlook or graph, not "${profile}".`, name);
+        return await commands.accountAddCommand(context, {
+          id: args[0]!,
+          email: values.email ?? null,
+          profile: profile as ScopeProfile | undefined,
+          sharedMailbox: values['shared-mailbox'],
+          noBrowser: values['no-browser'] === true,
+        });
+      }
+      case 'account list':
+        expect(0, 'no arguments');
+        return await commands.accountListCommand(context, values.json === true);
+      case 'account remove':
+        expect(1, 'one account id');
+        return await commands.accountRemoveCommand(context, args[0]!);
+      case 'token': {
+        expect(1, 'one account id');
+        const proto = values.proto;
+        if (proto !== undefined && !['imap', 'smtp', 'api'].includes(proto)) throw usage(`--proto must be imap, smtp or api, not "${proto}".`, name);
+        return await commands.tokenCommand(context, args[0]!, proto as Proto | undefined, values.json === true);
+      }
+      case 'status':
+        expect(0, 'no arguments');
+        return await commands.statusCommand(context, values.json === true);
+      case 'server-url':
+        expect(0, 'no arguments');
+        return await commands.serverUrlCommand(context, values.rotate === true);
+      case 'config get':
+        if (args.length > 1) throw usage('config get takes at most one key.', 'config');
+        return await commands.configGetCommand(context, args[0], values.json === true);
+      case 'config set':
+        if (args.length !== 2) throw usage('config set takes a key and a value.', 'config');
+        return await commands.configSetCommand(context, args[0]!, args[1]!);
+      case 'vault reset':
+        expect(0, 'no arguments besides --yes');
+        return await commands.vaultResetCommand(context, values.yes === true);
+      default:
+        throw usage(`Unknown command "${positionals.slice(0, 2).join(' ')}".`);
+    }
+  } catch (error) {
+    return reportError(error, output, debug);
+  }
+}

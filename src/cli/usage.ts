@@ -1,0 +1,68 @@
+/** Help texts of the `tokentray` command. */
+export const MAIN_HELP = `tokentray: keeps Microsoft 365 tokens fresh and serves them to a local EmailEngine.
+
+Usage: tokentray [--home DIR] <command> [options]
+
+Commands:
+  serve                                   run headless: refresher + auth server (Ctrl-C stops)
+  account add <id> [--email ADDRESS] [--profile outlook|graph] [--shared-mailbox ADDRESS] [--no-browser]
+                                          connect an account (or sign it in again) in the browser
+  account list [--json]                   the connected accounts
+  account remove <id>                     forget an account and its tokens
+  token <id> [--proto imap|smtp|api] [--json]
+                                          print a currently valid access token
+  status [--json]                         every account's state, expiry and last error
+  server-url [--rotate]                   the authServer URL (with its secret) for EmailEngine
+  config get [KEY] [--json]               show settings
+  config set KEY VALUE                    change a setting
+  vault reset --yes                       start over when the vault cannot be opened
+
+Global options:
+  --home DIR     data directory (default: the desktop app's; or $TOKENTRAY_HOME)
+  --debug        verbose logs on stderr (still without secrets)
+  -h, --help     help for tokentray or a command
+  -v, --version  print the version
+
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 an account needs sign-in.`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  serve: `Usage: tokentray serve
+
+Runs the refresher and the auth server in the foreground until Ctrl-C (SIGINT) or SIGTERM.
+Prints one line when ready. Other tokentray commands talk to it while it runs.`,
+  'account add': `Usage: tokentray account add <id> [--email ADDRESS] [--profile outlook|graph] [--shared-mailbox ADDRESS] [--no-browser]
+
+<id> is the account id you register in EmailEngine (letters, digits, . _ -; at most 64).
+  --email ADDRESS           the Microsoft 365 address to sign in with (the browser pre-fills it,
+                            and a sign-in as anyone else is refused)
+  --profile outlook|graph   outlook: IMAP + SMTP (default); graph: Microsoft Graph mail API
+  --shared-mailbox ADDRESS  IMAP user for a shared mailbox the signed-in user can open
+  --no-browser              print the sign-in URL (on stderr) instead of opening a browser
+Running it for an existing id signs that account in again (same Microsoft user).`,
+  'account list': `Usage: tokentray account list [--json]
+
+--json prints [{"id","email","user","profile"}].`,
+  'account remove': `Usage: tokentray account remove <id>
+
+Removes the account and every token tokentray holds for it.`,
+  token: `Usage: tokentray token <id> [--proto imap|smtp|api] [--json]
+
+Prints a currently valid access token (refreshing it first when needed).
+--json prints {"user","accessToken","expiresAt"} (expiresAt: ISO 8601).`,
+  status: `Usage: tokentray status [--json]
+
+--json prints {"accounts":[{"id","email","user","profile","state":{"kind",…},"lastRequest","lastError"}],"server":{"running","url","error"}}.`,
+  'server-url': `Usage: tokentray server-url [--rotate]
+
+Prints the URL to set as EmailEngine's authServer, credentials included.
+--rotate replaces the secret first (update EmailEngine afterwards).`,
+  config: `Usage: tokentray config get [KEY] [--json]
+       tokentray config set KEY VALUE
+
+Keys: clientId, tenant, cloud, authority, host, port, allowedClients, signInTimeoutSeconds, startAtLogin.
+Each can also be set with an environment variable, e.g. TOKENTRAY_CLIENT_ID.`,
+  'vault reset': `Usage: tokentray vault reset --yes
+
+Moves an unreadable vault aside (kept as vault.bin.reset-<time>) and starts an empty one.
+Every account must then be connected again.`,
+};

@@ -1,0 +1,142 @@
+/**
+ * The MSAL adapter: the only file that knows @azure/msal-node's API.
+ *
+ * The token cache is MSAL's own serialized format, kept inside the encrypted vault. It is
+ * deserialized once per process (we are its only writer: see process-lock.ts) and written
+ * back only when MSAL reports a change, so a refresh costs no disk read and serving a token
+ * costs no MSAL call at all (the broker serves from memory).
+ */
+import {
+  LogLevel,
+  PublicClientApplication,
+  type AuthenticationResult,
+  type Configuration,
+  type ICachePlugin,
+  type INetworkModule,
+  type TokenCacheContext,
+} from '@azure/msal-node';
+import { TokentrayError } from '../shared/tokentray-error.js';
+import type { Logger } from './logger.js';
+
+export interface TokenResult {
+  accessToken: string;
+  expiresAt: number; // epoch ms
+  homeAccountId: string;
+  username: string;
+}
+
+export interface InteractiveOptions {
+  scopes: string[];
+  loginHint: string | null;
+  openBrowser(url: string): Promise<void>;
+  successPage: string;
+  errorPage: string;
+}
+
+/** What the broker and the account service need from an identity library. */
+export interface MsalPort {
+  acquireSilent(homeAccountId: string, scopes: string[], forceRefresh: boolean): Promise<TokenResult>;
+  acquireInteractive(options: InteractiveOptions): Promise<TokenResult>;
+  removeAccount(homeAccountId: string): Promise<void>;
+}
+
+export interface CachePersistence {
+  read(): string;
+  write(serialized: string): Promise<void>;
+}
+
+export interface MsalClientOptions {
+  clientId: string;
+  authority: string;
+  /** Set for authorities MSAL does not know (overrides, local test providers). */
+  knownAuthorities?: string[];
+  cache: CachePersistence;
+  logger: Logger;
+  networkClient?: INetworkModule;
+}
+
+function toResult(result: AuthenticationResult | null): TokenResult {
+  if (!result?.accessToken || !result.account || !result.expiresOn) {
+    throw new TokentrayError('SIGN_IN_FAILED', 'Microsoft answered without an access token.');
+  }
+  return {
+    accessToken: result.accessToken,
+    expiresAt: result.expiresOn.getTime(),
+    homeAccountId: result.account.homeAccountId,
+    username: result.account.username,
+  };
+}
+
+export function createCachePlugin(persistence: CachePersistence): ICachePlugin {
+  let loaded = false;
+  return {
+    async beforeCacheAccess(context: TokenCacheContext): Promise<void> {
+      if (loaded) return;
+      const serialized = persistence.read();
+      if (serialized) context.tokenCache.deserialize(serialized);
+      loaded = true;
+    },
+    async afterCacheAccess(context: TokenCacheContext): Promise<void> {
+      if (context.cacheHasChanged) await persistence.write(context.tokenCache.serialize());
+    },
+  };
+}
+
+export class MsalClient implements MsalPort {
+  readonly #app: PublicClientApplication;
+
+  constructor(options: MsalClientOptions) {
+    const log = options.logger;
+    const config: Configuration = {
+      auth: {
+        clientId: options.clientId,
+        authority: options.authority,
+        ...(options.knownAuthorities ? { knownAuthorities: options.knownAuthorities } : {}),
+      },
+      cache: { cachePlugin: createCachePlugin(options.cache) },
+      system: {
+        ...(options.networkClient ? { networkClient: options.networkClient } : {}),
+        loggerOptions: {
+          // MSAL's own PII switch stays off; our logger redacts whatever remains.
+          piiLoggingEnabled: false,
+          logLevel: LogLevel.Warning,
+          loggerCallback: (level, message) => {
+            if (level <= LogLevel.Error) log.debug(message);
+          },
+        },
+      },
+    };
+    this.#app = new PublicClientApplication(config);
+  }
+
+  async #account(homeAccountId: string) {
+    const account = await this.#app.getTokenCache().getAccountByHomeId(homeAccountId);
+    if (!account) {
+      // Same shape as MSAL's own "no account" error so classifyRefreshFailure treats it alike.
+      throw Object.assign(new Error('No saved sign-in for this account.'), { errorCode: 'no_account_found' });
+    }
+    return account;
+  }
+
+  async acquireSilent(homeAccountId: string, scopes: string[], forceRefresh: boolean): Promise<TokenResult> {
+    const account = await this.#account(homeAccountId);
+    return toResult(await this.#app.acquireTokenSilent({ account, scopes, forceRefresh }));
+  }
+
+  async acquireInteractive(options: InteractiveOptions): Promise<TokenResult> {
+    const result = await this.#app.acquireTokenInteractive({
+      scopes: options.scopes,
+      openBrowser: options.openBrowser,
+      successTemplate: options.successPage,
+      errorTemplate: options.errorPage,
+      ...(options.loginHint ? { loginHint: options.loginHint } : { prompt: 'select_account' }),
+    });
+    return toResult(result);
+  }
+
+  async removeAccount(homeAccountId: string): Promise<void> {
+    const cache = this.#app.getTokenCache();
+    const account = await cache.getAccountByHomeId(homeAccountId);
+    if (account) await cache.removeAccount(account);
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * MSAL's errors translated into tokentray's vocabulary, at the adapter.
+ *
+ * The rule for refreshes: only an explicit answer from the identity provider ("this grant is
+ * dead": invalid_grant, interaction_required, …) means "sign in again". Everything else
+ * (network down, 5xx, 429, MSAL's own 60-second throttle after a 5xx, unknown errors) is
+ * transient: the account keeps its refresh token and is retried with backoff.
+ */
+import { InteractionRequiredAuthError } from '@azure/msal-node';
+import type { SignInReason } from '../shared/account-status.js';
+import { TokentrayError } from '../shared/tokentray-error.js';
+import { AADSTS, BLOCKING_CODES, CONSENT_CODES, aadstsCodeIn } from './aadsts.js';
+
+interface MsalLikeError {
+  errorCode?: string;
+  errorMessage?: string;
+  subError?: string;
+  status?: number;
+  httpStatus?: number;
+  message?: string;
+}
+
+const SIGN_IN_AGAIN_CODES = new Set([
+  'invalid_grant',
+  'interaction_required',
+  'consent_required',
+  'login_required',
+  'bad_token',
+  'no_tokens_found',
+  'refresh_token_expired',
+  'no_account_found',
+  'no_account_in_silent_request',
+]);
+
+export type RefreshFailure =
+  | { kind: 'needs-sign-in'; reason: SignInReason }
+  | { kind: 'transient'; message: string; retryAfterMs: number | null };
+
+function fields(error: unknown): MsalLikeError {
+  return typeof error === 'object' && error !== null ? (error as MsalLikeError) : { message: String(error) };
+}
+
+/** A short, secret-free description of an MSAL failure for status lines and logs. */
+export function describeMsalError(error: unknown): string {
+  const e = fields(error);
+  const code = e.errorCode ?? '';
+  const aadsts = aadstsCodeIn(e.errorMessage ?? e.message);
+  const status = e.status ?? e.httpStatus;
+  const parts = [code || 'error', aadsts ? `AADSTS${aadsts}` : '', status ? `HTTP ${status}` : ''].filter(Boolean);
+  return parts.join(', ');
+}
+
+export function signInReasonFor(error: unknown): SignInReason {
+  const e = fields(error);
+  const aadsts = aadstsCodeIn(e.errorMessage ?? e.message);
+  if (aadsts) return { code: `AADSTS${aadsts}`, summary: AADSTS[aadsts]?.summary ?? 'sign-in expired' };
+  const code = e.errorCode || 'invalid_grant';
+  const summary = code === 'no_tokens_found' || code.startsWith('no_account') ? 'no saved sign-in' : 'sign-in expired';
+  return { code, summary };
+}
+
+export function classifyRefreshFailure(error: unknown): RefreshFailure {
+  const e = fields(error);
+  const isDeadGrant = error instanceof InteractionRequiredAuthError || SIGN_IN_AGAIN_CODES.has(e.errorCode ?? '') || e.subError === 'bad_token';
+  if (isDeadGrant) return { kind: 'needs-sign-in', reason: signInReasonFor(error) };
+  const throttled = e.errorCode === '90033' || e.status === 429 || e.httpStatus === 429;
+  return { kind: 'transient', message: describeMsalError(error), retryAfterMs: throttled ? 60_000 : null };
+}
+
+export type SignInOutcome = 'cancelled' | 'timeout' | null;
+
+/** Translates a failed interactive sign-in; `ended` says whether tokentray itself ended it. */
+export function translateInteractiveError(error: unknown, ended: SignInOutcome): TokentrayError {
+  if (error instanceof TokentrayError) return error;
+  if (ended === 'cancelled') return new TokentrayError('SIGN_IN_CANCELLED', 'The sign-in was cancelled.', { cause: error });
+  if (ended === 'timeout') return new TokentrayError('SIGN_IN_TIMEOUT', 'The sign-in timed out.', { cause: error });
+  const e = fields(error);
+  const aadsts = aadstsCodeIn(e.errorMessage ?? e.message);
+  const explained = aadsts ? `AADSTS${aadsts}${AADSTS[aadsts] ? ` (${AADSTS[aadsts].summary})` : ''}` : e.errorCode ?? 'unknown error';
+  if ((aadsts && CONSENT_CODES.has(aadsts)) || (e.errorCode === 'access_denied' && !aadsts) || e.errorCode === 'consent_required') {
+    return new TokentrayError('SIGN_IN_CONSENT_DENIED', `Microsoft sign-in ended without consent: ${explained}.`, { cause: error });
+  }
+  if (aadsts && BLOCKING_CODES.has(aadsts)) {
+    return new TokentrayError('SIGN_IN_BLOCKED', `Microsoft refused the sign-in: ${explained}.`, {
+      cause: error,
+      hint: AADSTS[aadsts]?.advice,
+    });
+  }
+  const transient = classifyRefreshFailure(error);
+  if (transient.kind === 'transient' && /network|ENOTFOUND|ECONN|ETIMEDOUT|endpoints_resolution/i.test(`${e.errorCode} ${e.errorMessage ?? e.message}`)) {
+    return new TokentrayError('IDP_UNAVAILABLE', `Microsoft sign-in could not be reached (${describeMsalError(error)}).`, { cause: error });
+  }
+  return new TokentrayError('SIGN_IN_FAILED', `Microsoft sign-in failed: ${explained}.`, {
+    cause: error,
+    hint: aadsts && AADSTS[aadsts] ? AADSTS[aadsts].advice : undefined,
+  });
+}

@@ -1,0 +1,242 @@
+/**
+ * Assembles the real core for one data directory: the one place that builds the parts.
+ *
+ * Roles:
+ * - 'daemon' (the tray app, `tokentray serve`): holds the data directory's lock for its
+ *   lifetime, runs the refresher, the auth server and the control channel.
+ * - 'command' (a one-shot `tokentray …` when no daemon runs): holds the lock only while the
+ *   command runs; no servers.
+ * If a daemon already holds the lock, openCore throws ALREADY_RUNNING with the daemon's
+ * control endpoint in `details.control`; callers then talk to it through ControlClient.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { INetworkModule } from '@azure/msal-node';
+import type { RequestRecord, StatusReport } from '../shared/account-status.js';
+import type { Settings } from '../shared/settings-shape.js';
+import { TokentrayError } from '../shared/tokentray-error.js';
+import {
+  RequestLog,
+  authServerUrlWithCredentials,
+  generateServerCredentials,
+  startAuthServer,
+  type AuthServer,
+  type AuthServerCredentials,
+} from './auth-server/index.js';
+import { authorityFor, scopesFor } from './clouds.js';
+import { controlEndpointFor, controlToken } from './control-channel.js';
+import { startControlServer } from './control-server.js';
+import { KeytarSecretStore } from './keytar-secret-store.js';
+import { createLogger, type Logger } from './logger.js';
+import { MsalClient, type MsalPort } from './msal-client.js';
+import { dataFiles } from './paths.js';
+import { acquireLock, isHeldLock, type HeldLock } from './process-lock.js';
+import type { SecretStore } from './secret-store.js';
+import { SettingsStore, createConfBackend, type SettingsBackend } from './settings.js';
+import { TokenBroker } from './token-broker.js';
+import type { TokentrayCore } from './tokentray-core.js';
+import { TokentrayService, type AuthServerControl } from './tokentray-service.js';
+import { Vault } from './vault.js';
+
+/** How long a one-shot command waits for another one-shot command to finish with the vault. */
+const COMMAND_LOCK_WAIT_MS = 10_000;
+
+export interface OpenCoreOptions {
+  /** The data directory (settings file, encrypted vault, lock). */
+  home: string;
+  role?: 'daemon' | 'command';
+  logger?: Logger;
+  /** Where settings live: conf in the CLI (default), electron-store in the desktop app. */
+  settingsBackend?: SettingsBackend;
+  /** The OS keychain (keytar) by default; tests may pass an in-memory store. */
+  secretStore?: SecretStore;
+  env?: NodeJS.ProcessEnv;
+  /** For identity providers with private CAs in-process (child processes use NODE_EXTRA_CA_CERTS). */
+  msalNetworkClient?: INetworkModule;
+  now?: () => number;
+}
+
+export interface OpenedCore extends TokentrayCore {
+  /** One-shot commands: learn every account's real state (may refresh). */
+  probeAll(): Promise<void>;
+  authority(): string;
+}
+
+function buildMsal(settings: Settings, vault: Vault, logger: Logger, networkClient?: INetworkModule): MsalPort {
+  if (!settings.clientId) throw new TokentrayError('CLIENT_ID_MISSING', 'No Azure app (client) id is configured yet.');
+  const authority = authorityFor(settings);
+  return new MsalClient({
+    clientId: settings.clientId,
+    authority,
+    // An override authority is one MSAL cannot validate against Microsoft's list.
+    ...(settings.authority ? { knownAuthorities: [new URL(authority).host] } : {}),
+    cache: {
+      read: () => vault.document.msalCache,
+      write: (serialized) =>
+        vault.update((doc) => {
+          doc.msalCache = serialized;
+        }),
+    },
+    logger: logger.child('msal'),
+    ...(networkClient ? { networkClient } : {}),
+  });
+}
+
+export function formatServerUrl(credentials: AuthServerCredentials, settings: Settings, runningUrl: string | null): string {
+  const host = settings.host === '::1' ? '[::1]' : settings.host === 'localhost' ? '127.0.0.1' : settings.host;
+  const base = runningUrl ?? `http://${host}:${settings.port}/authentication`;
+  return authServerUrlWithCredentials(base, credentials);
+}
+
+export async function openCore(options: OpenCoreOptions): Promise<OpenedCore> {
+  const role = options.role ?? 'daemon';
+  const logger = options.logger ?? createLogger();
+  const files = dataFiles(options.home);
+  await mkdir(options.home, { recursive: true, mode: 0o700 });
+
+  const endpoint = controlEndpointFor(options.home);
+  const lock = await acquireLock(files.lock, { waitMs: role === 'daemon' ? 0 : COMMAND_LOCK_WAIT_MS, control: role === 'daemon' ? endpoint : null });
+  if (!isHeldLock(lock)) {
+    if (lock.control) {
+      throw new TokentrayError('ALREADY_RUNNING', `tokentray is already running for ${options.home} (pid ${lock.pid}).`, {
+        details: { control: lock.control, pid: lock.pid },
+      });
+    }
+    throw new TokentrayError('VAULT_BUSY', `Another tokentray command (pid ${lock.pid}) is using ${options.home}.`);
+  }
+
+  try {
+    return await assemble(options, role, logger, files, endpoint, lock);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function assemble(
+  options: OpenCoreOptions,
+  role: 'daemon' | 'command',
+  logger: Logger,
+  files: ReturnType<typeof dataFiles>,
+  endpoint: string,
+  lock: HeldLock,
+): Promise<OpenedCore> {
+  const settings = new SettingsStore(options.settingsBackend ?? createConfBackend(options.home), options.env ?? process.env);
+  settings.read(); // a broken settings file is reported before anything else happens
+  const secrets = options.secretStore ?? new KeytarSecretStore();
+  const vault = await Vault.open(files.vault, secrets);
+
+  let msal: MsalPort | null = null;
+  const msalNow = (): MsalPort => (msal ??= buildMsal(settings.read(), vault, logger, options.msalNetworkClient));
+  let service: TokentrayService | null = null;
+  const broker = new TokenBroker({
+    msal: msalNow,
+    scopesFor: (profile) => scopesFor(settings.read().cloud, profile),
+    logger: logger.child('broker'),
+    ...(options.now ? { now: options.now } : {}),
+    onChange: () => service?.notifyChanged(),
+  });
+
+  const server = role === 'daemon' ? new AuthServerManager(settings, vault, broker, logger.child('auth-server'), () => service?.notifyChanged()) : null;
+
+  service = new TokentrayService({
+    vault,
+    settings,
+    broker,
+    msal: msalNow,
+    resetMsal: () => {
+      msal = null;
+    },
+    server,
+    generateCredentials: generateServerCredentials,
+    formatServerUrl,
+    logger: logger.child('core'),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const core = service;
+
+  let control: { close(): Promise<void> } | null = null;
+  const baseStart = core.start.bind(core);
+  const baseClose = core.close.bind(core);
+  let closed = false;
+
+  return Object.assign(core, {
+    start: async () => {
+      await baseStart();
+      if (role === 'daemon') {
+        control = await startControlServer({
+          endpoint,
+          token: () => (vault.keyMaterial ? controlToken(vault.keyMaterial) : null),
+          api: core,
+          logger: logger.child('control'),
+        });
+      }
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await control?.close();
+      await baseClose();
+      await lock.release();
+    },
+  });
+}
+
+/** Runs the auth server with the current settings; restartable after a settings change. */
+class AuthServerManager implements AuthServerControl {
+  readonly #log = new RequestLog();
+  #server: AuthServer | null = null;
+  #error: string | null = null;
+
+  constructor(
+    private readonly settings: SettingsStore,
+    private readonly vault: Vault,
+    private readonly broker: TokenBroker,
+    private readonly logger: Logger,
+    onRecord: () => void,
+  ) {
+    this.#log.onRecord(onRecord);
+  }
+
+  async start(): Promise<void> {
+    await this.stop();
+    const settings = this.settings.read();
+    try {
+      this.#server = await startAuthServer({
+        host: settings.host,
+        port: settings.port,
+        allowedClients: settings.allowedClients,
+        credentials: () => {
+          const credentials = this.vault.document.serverCredentials;
+          if (!credentials) throw new TokentrayError('INTERNAL', 'The auth-server secret is missing from the vault.');
+          return credentials;
+        },
+        tokenSource: this.broker,
+        recorder: this.#log,
+        logger: this.logger,
+      });
+      this.#error = null;
+      this.logger.info(`listening on ${this.#server.url}`);
+    } catch (error) {
+      this.#error = error instanceof Error ? error.message : String(error);
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    this.#server = null;
+    await server?.close();
+  }
+
+  status(): StatusReport['server'] {
+    return { running: this.#server !== null, url: this.#server?.url ?? null, error: this.#error };
+  }
+
+  latestRequestFor(accountId: string): RequestRecord | null {
+    return this.#log.latestFor(accountId);
+  }
+
+  recentRequests(limit: number): RequestRecord[] {
+    return this.#log.recent(limit);
+  }
+}

@@ -1,0 +1,331 @@
+/**
+ * Serves every account's access token from memory and keeps it fresh.
+ *
+ * Invariants:
+ * - Each account is in exactly one AccountState at a time (see src/shared/account-status.ts).
+ * - At most one refresh per account is in flight; concurrent callers share its promise.
+ * - A token is handed out only while `serveUntil` allows (comfortable validity left).
+ * - "Needs sign-in" comes only from an explicit identity-provider verdict (invalid_grant,
+ *   interaction_required, …); transient failures keep the account and retry with backoff.
+ * - The hot path (`grantFor` with a fresh token) is synchronous: no promise, no MSAL, no I/O.
+ */
+import type { AccountState, Proto, ScopeProfile } from '../shared/account-status.js';
+import { TokentrayError } from '../shared/tokentray-error.js';
+import type { TokenGrant, TokenSource } from './auth-server/token-source.js';
+import type { Logger } from './logger.js';
+import type { MsalPort, TokenResult } from './msal-client.js';
+import { classifyRefreshFailure } from './msal-errors.js';
+import {
+  REFRESHER_TICK_MS,
+  clockJumped,
+  isRefreshDue,
+  refreshDueAt,
+  retryDelayMs,
+  serveUntil,
+} from './refresh-policy.js';
+import type { AccountRecord } from './vault.js';
+
+/** Entra's usual access-token lifetime; assumed for tokens MSAL returns from its cache. */
+const ASSUMED_LIFETIME_MS = 60 * 60_000;
+/** How many accounts are warmed up in parallel at start (1,000 accounts must not stampede). */
+const WARM_UP_CONCURRENCY = 8;
+
+export interface BrokerDependencies {
+  msal: () => MsalPort;
+  scopesFor(profile: ScopeProfile): string[];
+  logger: Logger;
+  now?: () => number;
+  random?: () => number;
+  /** Called when an account's refresh token is dead (the broker already dropped it from MSAL). */
+  onChange?: (accountId: string) => void;
+}
+
+interface HeldAccessToken {
+  accessToken: string;
+  expiresAt: number;
+  obtainedAt: number;
+}
+
+interface Entry {
+  record: AccountRecord;
+  token: HeldAccessToken | null;
+  // Precomputed for the hot path: the two possible answers and the two deadlines.
+  mailboxGrant: TokenGrant | null; // imap / api: the shared mailbox when set
+  senderGrant: TokenGrant | null; // smtp: always the signed-in user
+  refreshDue: number;
+  serveUntil: number;
+  state: AccountState;
+  inflight: Promise<void> | null;
+  failures: number;
+  retryAt: number;
+  lastError: { code: string; message: string; at: number } | null;
+}
+
+function profileServes(profile: ScopeProfile, proto: Proto): boolean {
+  return profile === 'graph' ? proto === 'api' : proto === 'imap' || proto === 'smtp';
+}
+
+export class TokenBroker implements TokenSource {
+  readonly #entries = new Map<string, Entry>();
+  readonly #deps: BrokerDependencies;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  #timer: NodeJS.Timeout | null = null;
+  #lastTickAt = 0;
+
+  constructor(deps: BrokerDependencies) {
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
+    this.#random = deps.random ?? Math.random;
+  }
+
+  // ---- accounts -------------------------------------------------------------------------
+
+  /** Adds or replaces an account; `token` when a sign-in just produced one. */
+  upsert(record: AccountRecord, token?: TokenResult): void {
+    const existing = this.#entries.get(record.id);
+    const entry: Entry = existing ?? {
+      record,
+      token: null,
+      mailboxGrant: null,
+      senderGrant: null,
+      refreshDue: 0,
+      serveUntil: 0,
+      state: { kind: 'signed-out' },
+      inflight: null,
+      failures: 0,
+      retryAt: 0,
+      lastError: null,
+    };
+    entry.record = record;
+    this.#entries.set(record.id, entry);
+    if (token) {
+      entry.failures = 0;
+      entry.retryAt = 0;
+      entry.lastError = null;
+      this.#hold(entry, token, this.#now());
+    }
+    this.#changed(record.id);
+  }
+
+  remove(accountId: string): void {
+    this.#entries.delete(accountId);
+    this.#changed(accountId);
+  }
+
+  has(accountId: string): boolean {
+    return this.#entries.has(accountId);
+  }
+
+  state(accountId: string): AccountState {
+    return this.#entry(accountId).state;
+  }
+
+  lastError(accountId: string): Entry['lastError'] {
+    return this.#entries.get(accountId)?.lastError ?? null;
+  }
+
+  accountIds(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  // ---- serving --------------------------------------------------------------------------
+
+  grantFor(accountId: string, proto: Proto): TokenGrant | Promise<TokenGrant> {
+    const entry = this.#entries.get(accountId);
+    if (!entry) throw this.#notFound(accountId);
+    if (!profileServes(entry.record.profile, proto)) throw this.#profileMismatch(entry, proto);
+    const now = this.#now();
+    if (entry.token && now < entry.refreshDue) return this.#pick(entry, proto); // the hot path
+    return this.#slowGrant(entry, proto, now);
+  }
+
+  /** A currently valid token with its expiry (for `tokentray token`). */
+  async tokenFor(accountId: string, proto?: Proto): Promise<{ grant: TokenGrant; expiresAt: number }> {
+    const entry = this.#entries.get(accountId);
+    if (!entry) throw this.#notFound(accountId);
+    const chosen = proto ?? (entry.record.profile === 'graph' ? 'api' : 'imap');
+    const grant = await this.grantFor(accountId, chosen);
+    return { grant, expiresAt: entry.token?.expiresAt ?? 0 };
+  }
+
+  #pick(entry: Entry, proto: Proto): TokenGrant {
+    return (proto === 'smtp' ? entry.senderGrant : entry.mailboxGrant) as TokenGrant;
+  }
+
+  #slowGrant(entry: Entry, proto: Proto, now: number): TokenGrant | Promise<TokenGrant> {
+    if (entry.state.kind === 'needs-sign-in') throw this.#needsSignIn(entry);
+    if (entry.token && now < entry.serveUntil) {
+      // Still good enough to hand out: answer now, renew in the background.
+      if (now >= entry.retryAt) this.#background(entry);
+      return this.#pick(entry, proto);
+    }
+    if (now < entry.retryAt && entry.inflight === null) throw this.#unavailable(entry, now);
+    return this.refresh(entry.record.id).then(() => {
+      if (entry.token && this.#now() < entry.serveUntil) return this.#pick(entry, proto);
+      if (entry.state.kind === 'needs-sign-in') throw this.#needsSignIn(entry);
+      throw this.#unavailable(entry, this.#now());
+    });
+  }
+
+  // ---- refreshing -----------------------------------------------------------------------
+
+  /** Refreshes one account; concurrent calls share one identity-provider round trip. */
+  refresh(accountId: string): Promise<void> {
+    const entry = this.#entry(accountId);
+    entry.inflight ??= this.#runRefresh(entry).finally(() => {
+      entry.inflight = null;
+      this.#changed(accountId);
+    });
+    return entry.inflight;
+  }
+
+  async #runRefresh(entry: Entry): Promise<void> {
+    const { record } = entry;
+    const startedAt = this.#now();
+    const expiresAt = entry.token?.expiresAt ?? null;
+    entry.state = { kind: 'refreshing', expiresAt };
+    this.#changed(record.id);
+    const scopes = this.#deps.scopesFor(record.profile);
+    try {
+      const msal = this.#deps.msal();
+      // With no token in memory, MSAL's cache may have a good one (after a restart): use it
+      // unless it is already inside our refresh window; otherwise force a refresh.
+      let result = await msal.acquireSilent(record.homeAccountId, scopes, entry.token !== null);
+      let obtainedAt = entry.token !== null ? startedAt : Math.min(startedAt, result.expiresAt - ASSUMED_LIFETIME_MS);
+      if (isRefreshDue({ expiresAt: result.expiresAt, obtainedAt }, this.#now())) {
+        result = await msal.acquireSilent(record.homeAccountId, scopes, true);
+        obtainedAt = startedAt;
+      }
+      entry.failures = 0;
+      entry.retryAt = 0;
+      entry.lastError = null;
+      this.#hold(entry, result, obtainedAt);
+    } catch (error) {
+      this.#fail(entry, error);
+    }
+  }
+
+  #hold(entry: Entry, result: TokenResult, obtainedAt: number): void {
+    const token = { accessToken: result.accessToken, expiresAt: result.expiresAt, obtainedAt };
+    entry.token = token;
+    entry.refreshDue = refreshDueAt(token);
+    entry.serveUntil = serveUntil(token);
+    const username = entry.record.username;
+    entry.senderGrant = { user: username, accessToken: result.accessToken };
+    entry.mailboxGrant = { user: entry.record.sharedMailbox ?? username, accessToken: result.accessToken };
+    entry.state = { kind: 'active', expiresAt: result.expiresAt };
+  }
+
+  #fail(entry: Entry, error: unknown): void {
+    const failure = classifyRefreshFailure(error);
+    const now = this.#now();
+    const log = this.#deps.logger;
+    if (failure.kind === 'needs-sign-in') {
+      entry.token = null;
+      entry.mailboxGrant = entry.senderGrant = null;
+      entry.state = { kind: 'needs-sign-in', reason: failure.reason };
+      entry.lastError = { code: 'NEEDS_SIGN_IN', message: `${failure.reason.code}: ${failure.reason.summary}`, at: now };
+      log.warn(`account ${entry.record.id} needs sign-in`, { reason: failure.reason.code });
+      // The dead refresh token is dropped from MSAL's cache (and so from the vault on disk).
+      this.#deps
+        .msal()
+        .removeAccount(entry.record.homeAccountId)
+        .catch((removeError: unknown) => log.error('could not drop a rejected refresh token', { error: removeError }));
+      return;
+    }
+    entry.failures += 1;
+    entry.retryAt = now + retryDelayMs(entry.failures, this.#random, failure.retryAfterMs ?? 0);
+    entry.lastError = { code: 'IDP_UNAVAILABLE', message: failure.message, at: now };
+    const stillValid = entry.token && now < entry.token.expiresAt ? entry.token.expiresAt : null;
+    entry.state = { kind: 'failing', error: failure.message, retryAt: entry.retryAt, expiresAt: stillValid };
+    log.warn(`refresh of ${entry.record.id} failed; retrying`, { error: failure.message, retryAt: new Date(entry.retryAt).toISOString() });
+  }
+
+  #background(entry: Entry): void {
+    if (entry.inflight) return;
+    this.refresh(entry.record.id).catch(() => undefined); // #runRefresh never rejects; belt and braces
+  }
+
+  // ---- the refresher --------------------------------------------------------------------
+
+  /** Loads every account's token (from MSAL's cache or by refreshing), a few at a time. */
+  async warmUp(): Promise<void> {
+    const queue = [...this.#entries.values()].filter((entry) => entry.state.kind !== 'needs-sign-in');
+    const worker = async (): Promise<void> => {
+      for (let entry = queue.shift(); entry; entry = queue.shift()) await this.refresh(entry.record.id);
+    };
+    await Promise.all(Array.from({ length: WARM_UP_CONCURRENCY }, worker));
+  }
+
+  /** One pass of the proactive refresher: renew whatever is due. */
+  tick(): void {
+    const now = this.#now();
+    if (this.#lastTickAt && clockJumped(this.#lastTickAt, now)) {
+      this.#deps.logger.info('clock jump or resume from sleep detected; re-checking every account');
+    }
+    this.#lastTickAt = now;
+    for (const entry of this.#entries.values()) {
+      const kind = entry.state.kind;
+      if (kind === 'needs-sign-in' || entry.inflight || now < entry.retryAt) continue;
+      if (!entry.token || now >= entry.refreshDue) this.#background(entry);
+    }
+  }
+
+  /** Starts waking every REFRESHER_TICK_MS (short, so sleep/resume is noticed quickly). */
+  startRefresher(tickMs = REFRESHER_TICK_MS): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => this.tick(), tickMs);
+    this.#timer.unref();
+  }
+
+  stopRefresher(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Resolves when no refresh is in flight (for a clean shutdown). */
+  async settle(): Promise<void> {
+    await Promise.all([...this.#entries.values()].map((entry) => entry.inflight ?? Promise.resolve()));
+  }
+
+  // ---- errors ---------------------------------------------------------------------------
+
+  #entry(accountId: string): Entry {
+    const entry = this.#entries.get(accountId);
+    if (!entry) throw this.#notFound(accountId);
+    return entry;
+  }
+
+  #changed(accountId: string): void {
+    this.#deps.onChange?.(accountId);
+  }
+
+  #notFound(accountId: string): TokentrayError {
+    return new TokentrayError('ACCOUNT_NOT_FOUND', `There is no tokentray account "${accountId}".`, { details: { account: accountId } });
+  }
+
+  #profileMismatch(entry: Entry, proto: Proto): TokentrayError {
+    const wanted = proto === 'api' ? 'graph' : 'outlook';
+    return new TokentrayError(
+      'PROFILE_MISMATCH',
+      `Account "${entry.record.id}" has the ${entry.record.profile} profile, but proto=${proto} needs the ${wanted} profile.`,
+      { details: { account: entry.record.id, profile: entry.record.profile, proto } },
+    );
+  }
+
+  #needsSignIn(entry: Entry): TokentrayError {
+    const reason = entry.state.kind === 'needs-sign-in' ? entry.state.reason : { code: 'unknown', summary: 'sign-in expired' };
+    return new TokentrayError('NEEDS_SIGN_IN', `Account "${entry.record.id}" needs sign-in: ${reason.code} (${reason.summary}).`, {
+      hint: `Sign in again: tray menu → ${entry.record.id} → "Sign in again", or \`tokentray account add ${entry.record.id}\`.`,
+      details: { account: entry.record.id, reason: reason.code, summary: reason.summary },
+    });
+  }
+
+  #unavailable(entry: Entry, now: number): TokentrayError {
+    const retryAfterSeconds = Math.max(1, Math.ceil((entry.retryAt - now) / 1000));
+    return new TokentrayError('IDP_UNAVAILABLE', `No valid token for "${entry.record.id}" and Microsoft sign-in cannot be reached right now (${entry.lastError?.message ?? 'unknown error'}).`, {
+      details: { account: entry.record.id, retryAfterSeconds },
+    });
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * The core's implementation of the TokentrayApi: accounts, sign-in, tokens, settings, status.
+ *
+ * Both shells call exactly these functions: the CLI (in-process, or through the running
+ * daemon's control channel) and the Electron main process (and through it, the window).
+ */
+import type { AccountStatus, Proto, RequestRecord, StatusReport } from '../shared/account-status.js';
+import { validateAccountId } from '../shared/account-id.js';
+import type { Settings, SettingKey } from '../shared/settings-shape.js';
+import { TokentrayError } from '../shared/tokentray-error.js';
+import type { AccountSummary, ConnectRequest, SignInHooks, TokenAnswer } from '../shared/tokentray-api.js';
+import type { AuthServerCredentials } from './auth-server/index.js';
+import { authorityFor, scopesFor } from './clouds.js';
+import type { Logger } from './logger.js';
+import type { MsalPort, TokenResult } from './msal-client.js';
+import { translateInteractiveError } from './msal-errors.js';
+import { SignInSession } from './interactive-sign-in.js';
+import type { SettingsStore } from './settings.js';
+import { SIGN_IN_ERROR_PAGE, SIGN_IN_SUCCESS_PAGE } from './sign-in-pages.js';
+import type { TokenBroker } from './token-broker.js';
+import type { AccountRecord, Vault } from './vault.js';
+import type { TokentrayCore } from './tokentray-core.js';
+
+const MAX_SHARED_MAILBOX_LENGTH = 256; // EmailEngine's limit on "user"
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+
+export interface AuthServerControl {
+  /** Starts (or restarts, after a settings change) the auth server. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): StatusReport['server'];
+  latestRequestFor(accountId: string): RequestRecord | null;
+  recentRequests(limit: number): RequestRecord[];
+}
+
+export interface ServiceDependencies {
+  vault: Vault;
+  settings: SettingsStore;
+  broker: TokenBroker;
+  msal: () => MsalPort;
+  /** Called when settings that shape the MSAL client change. */
+  resetMsal(): void;
+  server: AuthServerControl | null; // null for one-shot CLI commands
+  generateCredentials(): AuthServerCredentials;
+  formatServerUrl(credentials: AuthServerCredentials, settings: Settings, running: string | null): string;
+  logger: Logger;
+  now?: () => number;
+}
+
+function requireClientId(settings: Settings): void {
+  if (!settings.clientId) {
+    throw new TokentrayError('CLIENT_ID_MISSING', 'No Azure app (client) id is configured yet.');
+  }
+}
+
+function checkAccountId(id: string): void {
+  const problem = validateAccountId(id);
+  if (problem) throw new TokentrayError('ACCOUNT_ID_INVALID', `"${id.slice(0, 80)}" is not a valid account id: ${problem}`);
+}
+
+export class TokentrayService implements TokentrayCore {
+  readonly #deps: ServiceDependencies;
+  readonly #now: () => number;
+  readonly #signIns = new Map<string, SignInSession>();
+  readonly #listeners = new Set<(report: StatusReport) => void>();
+  #notifyTimer: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  constructor(deps: ServiceDependencies) {
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
+    for (const record of Object.values(deps.vault.document.accounts)) deps.broker.upsert(record);
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    const { broker, server } = this.#deps;
+    await this.#ensureServerCredentials();
+    broker.startRefresher();
+    if (server) await server.start();
+    // Warm up after the server listens: EmailEngine may already be calling.
+    void broker.warmUp().then(() => this.notifyChanged());
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const session of this.#signIns.values()) await session.end('cancelled');
+    this.#deps.broker.stopRefresher();
+    await this.#deps.server?.stop();
+    await this.#deps.broker.settle();
+    await this.#deps.vault.flush();
+    if (this.#notifyTimer) clearTimeout(this.#notifyTimer);
+  }
+
+  onChange(listener: (report: StatusReport) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Debounced: a burst of state changes becomes one status report. */
+  notifyChanged(): void {
+    if (this.#notifyTimer || this.#listeners.size === 0) return;
+    this.#notifyTimer = setTimeout(() => {
+      this.#notifyTimer = null;
+      void this.status().then((report) => {
+        for (const listener of this.#listeners) listener(report);
+      });
+    }, 50);
+    this.#notifyTimer.unref();
+  }
+
+  // ---- accounts -------------------------------------------------------------------------
+
+  async listAccounts(): Promise<AccountSummary[]> {
+    return Object.values(this.#deps.vault.document.accounts)
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map((record) => ({ id: record.id, email: record.username, user: record.sharedMailbox ?? record.username, profile: record.profile }));
+  }
+
+  async connectAccount(request: ConnectRequest, hooks: SignInHooks): Promise<AccountStatus> {
+    const id = request.id;
+    checkAccountId(id);
+    const settings = this.#deps.settings.read();
+    requireClientId(settings);
+    const existing: AccountRecord | undefined = this.#deps.vault.document.accounts[id];
+    const profile = request.profile ?? existing?.profile ?? 'outlook';
+    if (existing && request.profile && request.profile !== existing.profile) {
+      throw new TokentrayError('ACCOUNT_EXISTS', `Account "${id}" already exists with the ${existing.profile} profile.`, {
+        hint: `Remove it first (\`tokentray account remove ${id}\`) to connect it with another profile.`,
+      });
+    }
+    const email = request.email?.trim() || null;
+    if (email && !EMAIL.test(email)) {
+      throw new TokentrayError('USAGE', `"${email.slice(0, 80)}" is not an email address.`, { hint: 'Give the Microsoft 365 address you sign in with, or leave it out.' });
+    }
+    const sharedMailbox = request.sharedMailbox === undefined ? existing?.sharedMailbox ?? null : request.sharedMailbox?.trim() || null;
+    if (sharedMailbox && (!EMAIL.test(sharedMailbox) || sharedMailbox.length > MAX_SHARED_MAILBOX_LENGTH)) {
+      throw new TokentrayError('USAGE', `"${sharedMailbox.slice(0, 80)}" is not a mailbox address.`, { hint: 'Give the shared mailbox address, e.g. sales@contoso.com.' });
+    }
+    if (this.#signIns.has(id)) throw new TokentrayError('SIGN_IN_IN_PROGRESS', `A sign-in for "${id}" is already open.`);
+
+    const session = new SignInSession();
+    this.#signIns.set(id, session);
+    const timeout = setTimeout(() => void session.end('timeout'), settings.signInTimeoutSeconds * 1000);
+    const loginHint = email ?? existing?.username ?? null;
+    let result: TokenResult;
+    try {
+      result = await this.#deps.msal().acquireInteractive({
+        scopes: scopesFor(settings.cloud, profile),
+        loginHint,
+        successPage: SIGN_IN_SUCCESS_PAGE,
+        errorPage: SIGN_IN_ERROR_PAGE,
+        openBrowser: async (url) => {
+          session.noteAuthorizeUrl(url);
+          try {
+            await hooks.onAuthorizeUrl(url);
+          } catch (error) {
+            void session.end('cancelled');
+            throw error instanceof TokentrayError
+              ? error
+              : new TokentrayError('BROWSER_OPEN_FAILED', `The browser could not be opened (${error instanceof Error ? error.message : String(error)}).`, { cause: error });
+          }
+        },
+      });
+    } catch (error) {
+      throw translateInteractiveError(error, session.endedBy);
+    } finally {
+      clearTimeout(timeout);
+      this.#signIns.delete(id);
+    }
+
+    const wrongUser = existing
+      ? result.homeAccountId !== existing.homeAccountId
+      : email !== null && result.username.toLowerCase() !== email.toLowerCase();
+    if (wrongUser) {
+      await this.#forgetIdentityIfUnused(result.homeAccountId);
+      const expected = existing?.username ?? email;
+      throw new TokentrayError('SIGN_IN_WRONG_USER', `You signed in as ${result.username}, but account "${id}" is for ${expected}.`);
+    }
+    const record: AccountRecord = {
+      id,
+      profile,
+      homeAccountId: result.homeAccountId,
+      username: result.username,
+      sharedMailbox,
+      createdAt: existing?.createdAt ?? this.#now(),
+    };
+    await this.#deps.vault.update((doc) => {
+      doc.accounts[id] = record;
+    });
+    this.#deps.broker.upsert(record, result);
+    this.#deps.logger.info(`account ${id} ${existing ? 'signed in again' : 'connected'}`, { profile });
+    this.notifyChanged();
+    return this.#accountStatus(record);
+  }
+
+  async cancelSignIn(id: string): Promise<void> {
+    await this.#signIns.get(id)?.end('cancelled');
+  }
+
+  async removeAccount(id: string): Promise<void> {
+    const record = this.#deps.vault.document.accounts[id];
+    if (!record) throw new TokentrayError('ACCOUNT_NOT_FOUND', `There is no tokentray account "${id}".`);
+    await this.#signIns.get(id)?.end('cancelled');
+    this.#deps.broker.remove(id);
+    await this.#deps.vault.update((doc) => {
+      delete doc.accounts[id];
+    });
+    await this.#forgetIdentityIfUnused(record.homeAccountId);
+    await this.#deps.vault.flush();
+    this.#deps.logger.info(`account ${id} removed`);
+    this.notifyChanged();
+  }
+
+  /** Drops a Microsoft identity's tokens from MSAL's cache unless another account uses it. */
+  async #forgetIdentityIfUnused(homeAccountId: string): Promise<void> {
+    const inUse = Object.values(this.#deps.vault.document.accounts).some((record) => record.homeAccountId === homeAccountId);
+    if (!inUse) await this.#deps.msal().removeAccount(homeAccountId);
+  }
+
+  // ---- tokens ---------------------------------------------------------------------------
+
+  async getToken(id: string, proto?: Proto): Promise<TokenAnswer> {
+    if (!this.#deps.broker.has(id)) throw new TokentrayError('ACCOUNT_NOT_FOUND', `There is no tokentray account "${id}".`, { details: { account: id } });
+    requireClientId(this.#deps.settings.read());
+    const { grant, expiresAt } = await this.#deps.broker.tokenFor(id, proto);
+    return { user: grant.user, accessToken: grant.accessToken, expiresAt };
+  }
+
+  // ---- status ---------------------------------------------------------------------------
+
+  #accountStatus(record: AccountRecord): AccountStatus {
+    const broker = this.#deps.broker;
+    return {
+      id: record.id,
+      email: record.username,
+      user: record.sharedMailbox ?? record.username,
+      profile: record.profile,
+      state: broker.has(record.id) ? broker.state(record.id) : { kind: 'signed-out' },
+      lastRequest: this.#deps.server?.latestRequestFor(record.id) ?? null,
+      lastError: broker.lastError(record.id),
+    };
+  }
+
+  async status(): Promise<StatusReport> {
+    const records = Object.values(this.#deps.vault.document.accounts).sort((a, b) => a.id.localeCompare(b.id));
+    return {
+      accounts: records.map((record) => this.#accountStatus(record)),
+      server: this.#deps.server?.status() ?? { running: false, url: null, error: null },
+    };
+  }
+
+  async recentRequests(limit = 100): Promise<RequestRecord[]> {
+    return this.#deps.server?.recentRequests(limit) ?? [];
+  }
+
+  /** For one-shot `tokentray status`: find out each account's real state first. */
+  async probeAll(): Promise<void> {
+    await this.#deps.broker.warmUp();
+  }
+
+  // ---- settings and the auth-server secret ----------------------------------------------
+
+  async getSettings(): Promise<Settings> {
+    return this.#deps.settings.read();
+  }
+
+  async setSetting<K extends SettingKey>(key: K, value: Settings[K]): Promise<Settings> {
+    const settings = this.#deps.settings.set(key, value);
+    if (key === 'clientId' || key === 'tenant' || key === 'cloud' || key === 'authority') this.#deps.resetMsal();
+    if ((key === 'host' || key === 'port' || key === 'allowedClients') && this.#deps.server?.status().running) {
+      await this.#deps.server.start();
+    }
+    this.notifyChanged();
+    return settings;
+  }
+
+  async #ensureServerCredentials(): Promise<AuthServerCredentials> {
+    const existing = this.#deps.vault.document.serverCredentials;
+    if (existing) return existing;
+    const created = this.#deps.generateCredentials();
+    await this.#deps.vault.update((doc) => {
+      doc.serverCredentials = created;
+    });
+    return created;
+  }
+
+  async serverUrl(): Promise<string> {
+    const credentials = await this.#ensureServerCredentials();
+    return this.#deps.formatServerUrl(credentials, this.#deps.settings.read(), this.#deps.server?.status().url ?? null);
+  }
+
+  async rotateServerSecret(): Promise<string> {
+    const created = this.#deps.generateCredentials();
+    await this.#deps.vault.update((doc) => {
+      doc.serverCredentials = created;
+    });
+    this.#deps.logger.info('auth-server secret rotated; update the URL in EmailEngine');
+    return this.serverUrl();
+  }
+
+  /** The authority in use (shown by `config get` and the first-run guide). */
+  authority(): string {
+    return authorityFor(this.#deps.settings.read());
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Everything secret tokentray keeps, encrypted with one key that lives in the OS keychain.
+ *
+ * File layout: "TTV1" | vault id (16 bytes) | IV (12) | AES-256-GCM ciphertext | tag (16).
+ * The vault id names the keychain entry ("vault-key/<id>"), so a moved or copied data
+ * directory still finds its key, and a missing key is reported, never silently replaced:
+ * a new key would orphan every account in the existing file. A file that does not decrypt
+ * is reported and left untouched; only `Vault.reset` removes it.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { TokentrayError } from '../shared/tokentray-error.js';
+import type { ScopeProfile } from '../shared/account-status.js';
+import { writeFileAtomic } from './atomic-file.js';
+import type { SecretStore } from './secret-store.js';
+
+const MAGIC = Buffer.from('TTV1', 'ascii');
+const ID_BYTES = 16;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_BYTES = 32; // AES-256
+const HEADER_BYTES = MAGIC.length + ID_BYTES;
+
+/** What tokentray knows about a connected account (stored encrypted: addresses are personal). */
+export interface AccountRecord {
+  id: string;
+  profile: ScopeProfile;
+  /** The Microsoft identity the account is bound to (MSAL homeAccountId), once signed in. */
+  homeAccountId: string;
+  username: string;
+  sharedMailbox: string | null;
+  createdAt: number;
+}
+
+export interface VaultDocument {
+  version: 1;
+  /** MSAL's serialized token cache (refresh tokens, id tokens, access tokens). */
+  msalCache: string;
+  serverCredentials: { username: string; password: string } | null;
+  accounts: Record<string, AccountRecord>;
+}
+
+export function emptyVaultDocument(): VaultDocument {
+  return { version: 1, msalCache: '', serverCredentials: null, accounts: {} };
+}
+
+export function keychainAccountFor(vaultId: string): string {
+  return `vault-key/${vaultId}`;
+}
+
+function encrypt(document: VaultDocument, vaultId: Buffer, key: Buffer): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const header = Buffer.concat([MAGIC, vaultId]);
+  cipher.setAAD(header); // the id is authenticated too: a swapped header fails to decrypt
+  const body = Buffer.concat([cipher.update(JSON.stringify(document), 'utf8'), cipher.final()]);
+  return Buffer.concat([header, iv, body, cipher.getAuthTag()]);
+}
+
+function corrupt(path: string, why: string, cause?: unknown): TokentrayError {
+  return new TokentrayError('VAULT_CORRUPT', `The vault ${path} cannot be read: ${why}.`, { cause, details: { path } });
+}
+
+function decrypt(data: Buffer, key: Buffer, path: string): VaultDocument {
+  if (data.length < HEADER_BYTES + IV_BYTES + TAG_BYTES) throw corrupt(path, 'the file is truncated');
+  const header = data.subarray(0, HEADER_BYTES);
+  const iv = data.subarray(HEADER_BYTES, HEADER_BYTES + IV_BYTES);
+  const tag = data.subarray(data.length - TAG_BYTES);
+  const body = data.subarray(HEADER_BYTES + IV_BYTES, data.length - TAG_BYTES);
+  let plain: string;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv);
+    decipher.setAAD(header);
+    decipher.setAuthTag(tag);
+    plain = Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+  } catch (error) {
+    throw corrupt(path, 'it does not decrypt with the key in the keychain (wrong key, or the file was damaged)', error);
+  }
+  const parsed = JSON.parse(plain) as VaultDocument;
+  if (parsed.version !== 1) throw corrupt(path, `unknown vault version ${String(parsed.version)}`);
+  return parsed;
+}
+
+function readVaultId(data: Buffer, path: string): Buffer {
+  if (data.length < HEADER_BYTES || !data.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw corrupt(path, 'it is not a tokentray vault (bad header)');
+  }
+  return Buffer.from(data.subarray(MAGIC.length, HEADER_BYTES));
+}
+
+async function readIfExists(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+const PROBE_ACCOUNT = 'probe';
+
+async function probeWritable(secrets: SecretStore): Promise<void> {
+  await secrets.set(PROBE_ACCOUNT, 'writable');
+  await secrets.delete(PROBE_ACCOUNT);
+}
+
+/**
+ * Reads the vault's key from the keychain for the file at `path` (null when there is no file).
+ * Used by the vault itself and by the control channel to prove "same user, same keychain".
+ */
+export async function readVaultKey(path: string, secrets: SecretStore): Promise<{ vaultId: Buffer; key: Buffer } | null> {
+  const data = await readIfExists(path);
+  if (!data) return null;
+  const vaultId = readVaultId(data, path);
+  const encoded = await secrets.get(keychainAccountFor(vaultId.toString('hex')));
+  if (encoded === null) {
+    // libsecret answers "not found" for a locked or missing collection too; a probe write
+    // tells those apart, so a locked keyring is never reported as a lost key.
+    await probeWritable(secrets);
+    throw new TokentrayError('VAULT_KEY_MISSING', `The key for the vault ${path} is not in the OS keychain.`, { details: { path } });
+  }
+  const key = Buffer.from(encoded, 'base64');
+  if (key.length !== KEY_BYTES) throw new TokentrayError('VAULT_KEY_MISSING', 'The vault key in the OS keychain is malformed.', { details: { path } });
+  return { vaultId, key };
+}
+
+export class Vault {
+  readonly #path: string;
+  readonly #secrets: SecretStore;
+  #vaultId: Buffer | null;
+  #key: Buffer | null;
+  #document: VaultDocument;
+  #writing: Promise<void> = Promise.resolve();
+
+  private constructor(path: string, secrets: SecretStore, vaultId: Buffer | null, key: Buffer | null, document: VaultDocument) {
+    this.#path = path;
+    this.#secrets = secrets;
+    this.#vaultId = vaultId;
+    this.#key = key;
+    this.#document = document;
+  }
+
+  /**
+   * Opens (decrypts) the vault at `path`. A missing file is an empty vault: the key and the
+   * file are created on the first write, so merely looking at status touches no keychain.
+   */
+  static async open(path: string, secrets: SecretStore): Promise<Vault> {
+    const data = await readIfExists(path);
+    if (!data) return new Vault(path, secrets, null, null, emptyVaultDocument());
+    const material = await readVaultKey(path, secrets);
+    if (!material) return new Vault(path, secrets, null, null, emptyVaultDocument());
+    return new Vault(path, secrets, material.vaultId, material.key, decrypt(data, material.key, path));
+  }
+
+  /**
+   * Starts over: the old file is kept beside as `<vault>.reset-<time>` (never deleted, in
+   * case the key turns up again) and its keychain entry removed if it can be read.
+   */
+  static async reset(path: string, secrets: SecretStore, now = Date.now()): Promise<string | null> {
+    const data = await readIfExists(path);
+    if (!data) return null;
+    const keptAs = `${path}.reset-${now}`;
+    await rename(path, keptAs);
+    try {
+      await secrets.delete(keychainAccountFor(readVaultId(data, path).toString('hex')));
+    } catch {
+      // A damaged header or an unreachable keychain must not stop a reset the user asked for.
+    }
+    return keptAs;
+  }
+
+  get document(): Readonly<VaultDocument> {
+    return this.#document;
+  }
+
+  /** Applies `change` in memory and persists the result; writes are serialized in order. */
+  update(change: (document: VaultDocument) => void): Promise<void> {
+    const next: VaultDocument = structuredClone(this.#document);
+    change(next);
+    this.#document = next;
+    const write = this.#writing.then(() => this.#persist(next));
+    // A failed write must not poison later ones; the caller still sees its own failure.
+    this.#writing = write.catch(() => undefined);
+    return write;
+  }
+
+  /** Resolves once every write issued so far is on disk. */
+  flush(): Promise<void> {
+    return this.#writing;
+  }
+
+  async #persist(document: VaultDocument): Promise<void> {
+    if (!this.#key || !this.#vaultId) {
+      const vaultId = randomBytes(ID_BYTES);
+      const key = randomBytes(KEY_BYTES);
+      // Key first: a file whose key was never stored would be unreadable forever.
+      await this.#secrets.set(keychainAccountFor(vaultId.toString('hex')), key.toString('base64'));
+      this.#vaultId = vaultId;
+      this.#key = key;
+    }
+    await mkdir(dirname(this.#path), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(this.#path, encrypt(document, this.#vaultId, this.#key));
+  }
+
+  /** The key material (for deriving the control-channel token); null before the first write. */
+  get keyMaterial(): Buffer | null {
+    return this.#key;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The closed set of failures tokentray reports, and the words shown for each.
+ *
+ * Every surface (CLI, tray, window, auth-server body) takes its wording from here so a user
+ * reads the same fix-it text wherever the error meets them.
+ */
+export type ErrorCode =
+  | 'USAGE'
+  | 'CONFIG_INVALID'
+  | 'CLIENT_ID_MISSING'
+  | 'KEYCHAIN_UNAVAILABLE'
+  | 'KEYCHAIN_LOCKED'
+  | 'VAULT_KEY_MISSING'
+  | 'VAULT_CORRUPT'
+  | 'VAULT_BUSY'
+  | 'ACCOUNT_ID_INVALID'
+  | 'ACCOUNT_NOT_FOUND'
+  | 'ACCOUNT_EXISTS'
+  | 'SIGN_IN_CANCELLED'
+  | 'SIGN_IN_TIMEOUT'
+  | 'SIGN_IN_IN_PROGRESS'
+  | 'SIGN_IN_WRONG_USER'
+  | 'SIGN_IN_CONSENT_DENIED'
+  | 'SIGN_IN_BLOCKED'
+  | 'SIGN_IN_FAILED'
+  | 'BROWSER_OPEN_FAILED'
+  | 'NEEDS_SIGN_IN'
+  | 'IDP_UNAVAILABLE'
+  | 'PROFILE_MISMATCH'
+  | 'ALREADY_RUNNING'
+  | 'PORT_IN_USE'
+  | 'DAEMON_UNREACHABLE'
+  | 'INTERNAL';
+
+/** Exit codes of the `tokentray` command (documented in the README). */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_NEEDS_SIGN_IN = 3;
+
+export function exitCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case 'USAGE':
+    case 'CONFIG_INVALID':
+    case 'ACCOUNT_ID_INVALID':
+      return EXIT_USAGE;
+    case 'NEEDS_SIGN_IN':
+      return EXIT_NEEDS_SIGN_IN;
+    default:
+      return EXIT_FAILURE;
+  }
+}
+
+/** A one-line hint telling the user how to get out of each failure. */
+export const ERROR_HINTS: Record<ErrorCode, string> = {
+  USAGE: 'Run `tokentray --help` (or `tokentray <command> --help`) for the accepted arguments.',
+  CONFIG_INVALID: 'Fix the value with `tokentray config set KEY VALUE`; `tokentray config get` shows every key.',
+  CLIENT_ID_MISSING:
+    'Register a public client app in Azure (see README, "Azure app registration") and run `tokentray config set clientId <Application (client) ID>`.',
+  KEYCHAIN_UNAVAILABLE:
+    'Start or unlock your desktop keyring (on Linux: gnome-keyring or KWallet with the Secret Service in a D-Bus session), then try again. Nothing was changed.',
+  KEYCHAIN_LOCKED: 'Unlock your login keychain / keyring, then try again. Nothing was changed.',
+  VAULT_KEY_MISSING:
+    'The vault key is no longer in the OS keychain. Restore the keychain entry "tokentray / vault-key", or start over with `tokentray vault reset` (accounts must then be connected again).',
+  VAULT_CORRUPT:
+    'The vault file could not be decrypted and was left untouched. Restore it from a backup, or start over with `tokentray vault reset` (accounts must then be connected again).',
+  VAULT_BUSY: 'Another tokentray process holds the vault. Wait for it to finish, or stop it and try again.',
+  ACCOUNT_ID_INVALID:
+    'Use 1-64 characters: letters, digits, dot, dash or underscore, starting with a letter or digit (the same id you register in EmailEngine).',
+  ACCOUNT_NOT_FOUND: 'Check the id with `tokentray account list`, or connect it with `tokentray account add <id>`.',
+  ACCOUNT_EXISTS: 'Pick another id, or sign in again with `tokentray account add <id>` after `tokentray account remove <id>`.',
+  SIGN_IN_CANCELLED: 'Nothing was saved. Start again with "Connect account" when you are ready.',
+  SIGN_IN_TIMEOUT: 'The browser sign-in was not finished in time. Nothing was saved; start again and complete it in the browser.',
+  SIGN_IN_IN_PROGRESS: 'Finish or cancel the sign-in already open in your browser first.',
+  SIGN_IN_WRONG_USER: 'Sign in with the address you entered, or leave the address empty to pick any account. Nothing was saved.',
+  SIGN_IN_CONSENT_DENIED:
+    'The permissions were not granted. Accept the consent screen, or ask your Microsoft 365 administrator to grant consent for the app.',
+  SIGN_IN_BLOCKED:
+    'Your organisation does not allow this app for this user. Ask your Microsoft 365 administrator to allow it (see README, "Troubleshooting").',
+  SIGN_IN_FAILED: 'Try again; if it keeps failing, check the client id, tenant and cloud with `tokentray config get`.',
+  BROWSER_OPEN_FAILED: 'Open the printed sign-in URL yourself, or set $BROWSER, or use --no-browser.',
+  NEEDS_SIGN_IN: 'Sign in again: tray menu → the account → "Sign in again", or `tokentray account add <id>`.',
+  IDP_UNAVAILABLE: 'Microsoft sign-in could not be reached. Check the network; tokentray retries by itself.',
+  PROFILE_MISMATCH:
+    'Use proto=imap or proto=smtp with an "outlook" account and proto=api with a "graph" account (register the account with the matching profile).',
+  ALREADY_RUNNING: 'tokentray is already running for this data directory. Use it (tray icon, or `tokentray status`), or stop it first.',
+  PORT_IN_USE: 'Another program uses the auth-server port. Stop it, or pick another port with `tokentray config set port <number>`.',
+  DAEMON_UNREACHABLE: 'The running tokentray did not answer. Stop it and start it again.',
+  INTERNAL: 'This is a bug in tokentray. Please report it with the output of `tokentray status`.',
+};

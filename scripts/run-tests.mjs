@@ -14,6 +14,20 @@ function findTests(dir) {
   return found;
 }
 
+// The tests use the real OS keychain. On Linux they always run in a private D-Bus session
+// with a throw-away unlocked gnome-keyring (scripts/with-keyring.sh), so they never touch
+// the developer's own keyring and work on machines without a desktop session.
+function has(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+if (process.platform === 'linux' && !process.env.TOKENTRAY_KEYRING_DIR) {
+  if (has('dbus-run-session') && has('gnome-keyring-daemon')) {
+    const wrapped = spawnSync('bash', ['scripts/with-keyring.sh', process.execPath, ...process.argv.slice(1)], { stdio: 'inherit' });
+    process.exit(wrapped.status ?? 1);
+  }
+  console.warn('run-tests: dbus-run-session / gnome-keyring-daemon not found; keychain tests will fail (apt-get install dbus gnome-keyring libsecret-1-dev)');
+}
+
 const filters = process.argv.slice(2);
 const files = findTests('test')
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))

@@ -6,7 +6,8 @@ import { SETTING_KEYS, type SettingKey } from '../shared/settings-shape.js';
 import { describeState } from '../shared/state-text.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import { EXIT_NEEDS_SIGN_IN, EXIT_OK } from '../shared/error-codes.js';
-import { CLOUDS, scopesFor } from '../core/clouds.js';
+import type { CLOUDS} from '../core/clouds.js';
+import { scopesFor } from '../core/clouds.js';
 import type { Logger } from '../core/logger.js';
 import { openCore } from '../core/open-core.js';
 import { KeytarSecretStore } from '../core/keytar-secret-store.js';
@@ -38,7 +39,7 @@ export async function serveCommand(env: CommandEnv): Promise<number> {
     if (!settings.clientId) env.output.err(`tokentray: no client id configured yet; ${firstRunHint()}`);
     await core.start();
     const report = await core.status();
-    env.output.out(`tokentray ready: auth server ${report.server.url ?? '(not running)'}, ${report.accounts.length} account(s); Ctrl-C stops`);
+    env.output.out(`tokentray ready: auth server ${report.server.url ?? '(not running)'} serving ${report.accounts.length} account(s); Ctrl-C stops`);
     await env.interrupted;
     env.output.err('tokentray: stopping…');
     return EXIT_OK;
@@ -182,7 +183,7 @@ export function azureGuide(cloud: keyof typeof CLOUDS): string {
 
 export async function configSetCommand(env: CommandEnv, key: string, value: string): Promise<number> {
   if (!isSettingKey(key)) throw usage(`Unknown setting "${key}".`, `Known keys: ${SETTING_KEYS.join(', ')}.`);
-  const parsed = parseSetting(key as SettingKey, value);
+  const parsed = parseSetting(key as SettingKey, value, 'tokentray config set');
   const lock = await readLock(dataFiles(env.home).lock);
   if (lock?.control) {
     // A running daemon applies the change at once (e.g. restarts the auth server on a new port).

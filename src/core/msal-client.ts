@@ -1,10 +1,10 @@
 /**
  * The MSAL adapter: the only file that knows @azure/msal-node's API.
  *
- * The token cache is MSAL's own serialized format, kept inside the encrypted vault. It is
- * deserialized once per process (we are its only writer: see process-lock.ts) and written
- * back only when MSAL reports a change, so a refresh costs no disk read and serving a token
- * costs no MSAL call at all (the broker serves from memory).
+ * The token cache is MSAL's own serialized format, kept inside the encrypted vault (we are
+ * its only writer: see process-lock.ts) and written back only when MSAL reports a change.
+ * A refresh costs no disk read, and serving a token costs no MSAL call at all: the broker
+ * serves from memory.
  */
 import {
   LogLevel,
@@ -23,6 +23,8 @@ export interface TokenResult {
   expiresAt: number; // epoch ms
   homeAccountId: string;
   username: string;
+  /** False when MSAL went to the token endpoint for it (MSAL renews within 5 min of expiry). */
+  fromCache: boolean;
 }
 
 export interface InteractiveOptions {
@@ -64,17 +66,17 @@ function toResult(result: AuthenticationResult | null): TokenResult {
     expiresAt: result.expiresOn.getTime(),
     homeAccountId: result.account.homeAccountId,
     username: result.account.username,
+    fromCache: result.fromCache,
   };
 }
 
 export function createCachePlugin(persistence: CachePersistence): ICachePlugin {
-  let loaded = false;
   return {
+    // MSAL expects the cache to be (re)loaded before every access: it merges on serialize
+    // against the last snapshot it was given. The snapshot is the vault's in-memory copy, so
+    // this is a JSON.parse per refresh, never a disk read, and never on the serving path.
     async beforeCacheAccess(context: TokenCacheContext): Promise<void> {
-      if (loaded) return;
-      const serialized = persistence.read();
-      if (serialized) context.tokenCache.deserialize(serialized);
-      loaded = true;
+      context.tokenCache.deserialize(persistence.read());
     },
     async afterCacheAccess(context: TokenCacheContext): Promise<void> {
       if (context.cacheHasChanged) await persistence.write(context.tokenCache.serialize());

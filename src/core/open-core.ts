@@ -134,6 +134,7 @@ async function assemble(
     logger: logger.child('broker'),
     ...(options.now ? { now: options.now } : {}),
     onChange: () => service?.notifyChanged(),
+    onTokenObtained: (id, token) => service?.recordTokenObtained(id, token),
   });
 
   const server = role === 'daemon' ? new AuthServerManager(settings, vault, broker, logger.child('auth-server'), () => service?.notifyChanged()) : null;

@@ -27,6 +27,7 @@ import type { AccountRecord } from './vault.js';
 
 /** Entra's usual access-token lifetime; assumed for tokens MSAL returns from its cache. */
 const ASSUMED_LIFETIME_MS = 60 * 60_000;
+const EXPIRY_MATCH_TOLERANCE_MS = 2_000;
 /** How many accounts are warmed up in parallel at start (1,000 accounts must not stampede). */
 const WARM_UP_CONCURRENCY = 8;
 
@@ -36,8 +37,10 @@ export interface BrokerDependencies {
   logger: Logger;
   now?: () => number;
   random?: () => number;
-  /** Called when an account's refresh token is dead (the broker already dropped it from MSAL). */
+  /** Called whenever an account's state changes (for status listeners). */
   onChange?: (accountId: string) => void;
+  /** Called when a new access token was obtained (persisted so a restart knows its age). */
+  onTokenObtained?: (accountId: string, token: { obtainedAt: number; expiresAt: number }) => void;
 }
 
 interface HeldAccessToken {
@@ -191,12 +194,16 @@ export class TokenBroker implements TokenSource {
       const msal = this.#deps.msal();
       // With no token in memory, MSAL's cache may have a good one (after a restart): use it
       // unless it is already inside our refresh window; otherwise force a refresh.
-      let result = await msal.acquireSilent(record.homeAccountId, scopes, entry.token !== null);
-      let obtainedAt = entry.token !== null ? startedAt : Math.min(startedAt, result.expiresAt - ASSUMED_LIFETIME_MS);
+      const forced = entry.token !== null;
+      let result = await msal.acquireSilent(record.homeAccountId, scopes, forced);
+      let fresh = forced || !result.fromCache;
+      let obtainedAt = fresh ? startedAt : this.#obtainedAtOfCached(record, result.expiresAt, startedAt);
       if (isRefreshDue({ expiresAt: result.expiresAt, obtainedAt }, this.#now())) {
         result = await msal.acquireSilent(record.homeAccountId, scopes, true);
         obtainedAt = startedAt;
+        fresh = true;
       }
+      if (fresh) this.#deps.onTokenObtained?.(record.id, { obtainedAt, expiresAt: result.expiresAt });
       entry.failures = 0;
       entry.retryAt = 0;
       entry.lastError = null;
@@ -204,6 +211,13 @@ export class TokenBroker implements TokenSource {
     } catch (error) {
       this.#fail(entry, error);
     }
+  }
+
+  /** The age of a token MSAL returned from its cache: as recorded, else assume a full lifetime. */
+  #obtainedAtOfCached(record: AccountRecord, expiresAt: number, now: number): number {
+    // MSAL's cache keeps expiry in whole seconds: match within that precision.
+    if (record.lastToken && Math.abs(record.lastToken.expiresAt - expiresAt) < EXPIRY_MATCH_TOLERANCE_MS) return record.lastToken.obtainedAt;
+    return Math.min(now, expiresAt - ASSUMED_LIFETIME_MS);
   }
 
   #hold(entry: Entry, result: TokenResult, obtainedAt: number): void {

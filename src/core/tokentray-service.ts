@@ -21,6 +21,8 @@ import type { TokenBroker } from './token-broker.js';
 import type { AccountRecord, Vault } from './vault.js';
 import type { TokentrayCore } from './tokentray-core.js';
 
+/** How long start() waits for every account's token to be loaded before reporting ready. */
+const WARM_UP_WAIT_MS = 10_000;
 const MAX_SHARED_MAILBOX_LENGTH = 256; // EmailEngine's limit on "user"
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
@@ -79,8 +81,12 @@ export class TokentrayService implements TokentrayCore {
     await this.#ensureServerCredentials();
     broker.startRefresher();
     if (server) await server.start();
-    // Warm up after the server listens: EmailEngine may already be calling.
-    void broker.warmUp().then(() => this.notifyChanged());
+    // Warm up after the server listens (EmailEngine may already be calling; its requests
+    // share the same refreshes), but do not let a slow identity provider hold up the start.
+    const warmUp = broker.warmUp().then(() => this.notifyChanged());
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([warmUp, new Promise<void>((resolve) => (timer = setTimeout(resolve, WARM_UP_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   async close(): Promise<void> {
@@ -186,6 +192,7 @@ export class TokentrayService implements TokentrayCore {
       username: result.username,
       sharedMailbox,
       createdAt: existing?.createdAt ?? this.#now(),
+      lastToken: { obtainedAt: this.#now(), expiresAt: result.expiresAt },
     };
     await this.#deps.vault.update((doc) => {
       doc.accounts[id] = record;
@@ -212,6 +219,17 @@ export class TokentrayService implements TokentrayCore {
     await this.#deps.vault.flush();
     this.#deps.logger.info(`account ${id} removed`);
     this.notifyChanged();
+  }
+
+  /** Records when an account's current token was obtained (see AccountRecord.lastToken). */
+  recordTokenObtained(id: string, token: { obtainedAt: number; expiresAt: number }): void {
+    if (!this.#deps.vault.document.accounts[id]) return;
+    this.#deps.vault
+      .update((doc) => {
+        const record = doc.accounts[id];
+        if (record) record.lastToken = token;
+      })
+      .catch((error: unknown) => this.#deps.logger.error('could not record a token time in the vault', { error }));
   }
 
   /** Drops a Microsoft identity's tokens from MSAL's cache unless another account uses it. */

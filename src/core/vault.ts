@@ -31,6 +31,11 @@ export interface AccountRecord {
   username: string;
   sharedMailbox: string | null;
   createdAt: number;
+  /**
+   * When the access token now in MSAL's cache was obtained: after a restart MSAL cannot say,
+   * and the refresh schedule depends on the token's lifetime.
+   */
+  lastToken?: { obtainedAt: number; expiresAt: number } | null;
 }
 
 export interface VaultDocument {

@@ -1,0 +1,83 @@
+/**
+ * Slows down repeated wrong credentials from one client address.
+ *
+ * After `maxFailures` failures (each within `windowMs` of the previous one), the address is
+ * answered 429 without any check for a delay that doubles with every further failure, up to
+ * `maxDelayMs`. A success forgets the address. The 128-bit secret is the real protection;
+ * this keeps a misconfigured or hostile caller from burning CPU and filling the request log,
+ * and tells a misconfigured EmailEngine loudly (its 429 retries are few and fast).
+ *
+ * Keyed by exact address, not "all of loopback": one local process guessing must not lock
+ * out EmailEngine on the same machine. The map is bounded (`maxTrackedClients`, oldest
+ * forgotten first), so an address-hopping caller costs memory no more than that.
+ * Time comes in as a parameter: tests never sleep.
+ */
+export interface FailureThrottleOptions {
+  maxFailures: number;
+  windowMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  maxTrackedClients: number;
+}
+
+export const DEFAULT_FAILURE_THROTTLE: Readonly<FailureThrottleOptions> = {
+  maxFailures: 5, // a rotation not yet pasted into EmailEngine shows as 401 a few times first
+  windowMs: 10 * 60_000, // a failure ten minutes after the last one starts a fresh count
+  baseDelayMs: 1_000,
+  maxDelayMs: 60_000, // short enough that a fixed EmailEngine is served within a minute
+  maxTrackedClients: 1_024,
+};
+
+interface ClientFailures {
+  failures: number;
+  lastFailureAt: number;
+  blockedUntil: number;
+}
+
+export class FailureThrottle {
+  readonly #options: FailureThrottleOptions;
+  readonly #clients = new Map<string, ClientFailures>();
+
+  constructor(options: Partial<FailureThrottleOptions> = {}) {
+    this.#options = { ...DEFAULT_FAILURE_THROTTLE, ...options };
+  }
+
+  /** Seconds the client must wait (0: not throttled; check its credentials). */
+  retryAfterSeconds(client: string, now: number): number {
+    if (this.#clients.size === 0) return 0; // the usual case: one map-size read
+    const entry = this.#clients.get(client);
+    if (entry === undefined) return 0;
+    if (now < entry.blockedUntil) return Math.max(1, Math.ceil((entry.blockedUntil - now) / 1000));
+    if (now - entry.lastFailureAt > this.#options.windowMs) this.#clients.delete(client);
+    return 0;
+  }
+
+  /** Counts one failure; returns the seconds the client is now blocked for (0: not blocked). */
+  recordFailure(client: string, now: number): number {
+    let entry = this.#clients.get(client);
+    if (entry === undefined || now - entry.lastFailureAt > this.#options.windowMs) {
+      if (entry === undefined && this.#clients.size >= this.#options.maxTrackedClients) {
+        const oldest = this.#clients.keys().next();
+        if (!oldest.done) this.#clients.delete(oldest.value);
+      }
+      entry = { failures: 0, lastFailureAt: now, blockedUntil: 0 };
+      this.#clients.set(client, entry);
+    }
+    entry.failures += 1;
+    entry.lastFailureAt = now;
+    const excess = entry.failures - this.#options.maxFailures;
+    if (excess < 0) return 0;
+    const delay = Math.min(this.#options.baseDelayMs * 2 ** Math.min(excess, 30), this.#options.maxDelayMs);
+    entry.blockedUntil = now + delay;
+    return Math.max(1, Math.ceil(delay / 1000));
+  }
+
+  recordSuccess(client: string): void {
+    if (this.#clients.size !== 0) this.#clients.delete(client);
+  }
+
+  /** Addresses currently remembered (for tests and status). */
+  get trackedClients(): number {
+    return this.#clients.size;
+  }
+}

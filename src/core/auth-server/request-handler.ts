@@ -1,0 +1,272 @@
+/**
+ * The per-request path of the auth server: guard, route, authenticate, answer, record.
+ *
+ * Order matters: the client address is checked before anything else, then method, size and
+ * headers (Host, Origin, body), then the path; on /authentication the throttle and the
+ * credentials come before the query is even looked at, so an unauthenticated caller learns
+ * nothing beyond "401". When the token source answers from memory the response is written
+ * synchronously in the same tick; only a refresh goes through a promise.
+ *
+ * The hot path allocates little: no URL object, no header object of our own, a prebuilt
+ * body per cached grant, one record per request. Nothing is logged per request unless
+ * `logEachRequest` is set, and then at debug level only. No token ever reaches a log line,
+ * a record, or an error body.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Proto } from '../../shared/account-status.js';
+import type { Logger } from '../logger.js';
+import { parseAuthenticationQuery } from './authentication-query.js';
+import type { BasicCredentialsChecker } from './basic-credentials.js';
+import {
+  INTERNAL_ERROR_RESPONSE,
+  grantFailureResponse,
+  grantTimeoutResponse,
+  refusalResponse,
+  throttledResponse,
+  type ErrorResponse,
+  type HttpRefusal,
+  type Outcome,
+} from './error-responses.js';
+import type { FailureThrottle } from './failure-throttle.js';
+import { GrantBodies } from './grant-body.js';
+import { toPrintableAscii } from './printable-text.js';
+import { isAllowedClient, isAllowedMethod, scanHeaders, type HostPolicy } from './request-guard.js';
+import { AUTHENTICATION_PATH, HEALTH_PATH } from './server-url.js';
+import type { RequestRecorder, TokenGrant, TokenSource } from './token-source.js';
+
+/** Longest account id kept in a request record (tokentray ids are at most 64 characters). */
+export const MAX_RECORDED_ACCOUNT_CHARS = 80;
+/** Retry-After sent when the token source is slower than `grantTimeoutMs`. */
+const GRANT_TIMEOUT_RETRY_AFTER_SECONDS = 5;
+
+const QUESTION_MARK = 0x3f;
+const HEALTH_BODY = Buffer.from('{"status":"ok"}');
+const HEALTH_HEADERS = Object.freeze({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': HEALTH_BODY.length });
+
+export interface RequestHandlerOptions {
+  tokenSource: TokenSource;
+  credentials: BasicCredentialsChecker;
+  throttle: FailureThrottle;
+  /** Client addresses allowed besides loopback, normalized. */
+  allowedClients: ReadonlySet<string>;
+  recorder: RequestRecorder | undefined;
+  logger: Logger;
+  now: () => number;
+  maxUrlChars: number;
+  grantTimeoutMs: number;
+  logEachRequest: boolean;
+}
+
+/** Raw bytes for refusals written straight to a socket (the HTTP parser gave up on it). */
+function rawResponse(response: ErrorResponse): string {
+  let head = `HTTP/1.1 ${response.status} ${response.reason}\r\n`;
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (name !== 'Connection') head += `${name}: ${value}\r\n`;
+  }
+  return `${head}Connection: close\r\n\r\n${response.body}`;
+}
+
+function clientErrorRefusal(code: string | undefined): HttpRefusal & ('headers_too_large' | 'request_timeout' | 'uri_too_long' | 'malformed_request') {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return 'headers_too_large';
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return 'request_timeout';
+    case 'HPE_URI_TOO_LONG':
+      return 'uri_too_long';
+    default:
+      return 'malformed_request';
+  }
+}
+
+function isPromiseLike(value: TokenGrant | Promise<TokenGrant>): value is Promise<TokenGrant> {
+  return typeof (value as Partial<Promise<TokenGrant>>).then === 'function';
+}
+
+export class AuthRequestHandler {
+  readonly #options: RequestHandlerOptions;
+  readonly #log: Logger;
+  readonly #bodies = new GrantBodies();
+  #hostPolicy: HostPolicy;
+  #recorderFailed = false;
+
+  constructor(options: RequestHandlerOptions, hostPolicy: HostPolicy) {
+    this.#options = options;
+    this.#log = options.logger;
+    this.#hostPolicy = hostPolicy;
+  }
+
+  /** The Host names depend on the port, known only once listening (port 0). */
+  setHostPolicy(policy: HostPolicy): void {
+    this.#hostPolicy = policy;
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = performance.now();
+    const client = req.socket.remoteAddress;
+    try {
+      this.#route(req, res, started, client ?? '');
+    } catch (error) {
+      // A bug of ours (or a throwing credentials reader): never a detail to the caller.
+      this.#log.error('request failed unexpectedly', { error: error instanceof Error ? error : String(error) });
+      if (!res.headersSent) this.#finish(res, started, client ?? '', '', '', INTERNAL_ERROR_RESPONSE);
+    }
+  };
+
+  #route(req: IncomingMessage, res: ServerResponse, started: number, client: string): void {
+    if (!isAllowedClient(client, this.#options.allowedClients)) {
+      return this.#refuse(res, started, client, 'client_not_allowed');
+    }
+    if (!isAllowedMethod(req.method)) return this.#refuse(res, started, client, 'method_not_allowed');
+    const target = req.url ?? '';
+    if (target.length > this.#options.maxUrlChars) return this.#refuse(res, started, client, 'uri_too_long');
+    const scan = scanHeaders(req.rawHeaders, this.#hostPolicy);
+    if (scan.refusal !== null) return this.#refuse(res, started, client, scan.refusal);
+
+    const pathLength = AUTHENTICATION_PATH.length;
+    if (target.startsWith(AUTHENTICATION_PATH) && (target.length === pathLength || target.charCodeAt(pathLength) === QUESTION_MARK)) {
+      return this.#authenticate(res, started, client, target, scan.authorization);
+    }
+    if (target.startsWith(HEALTH_PATH) && (target.length === HEALTH_PATH.length || target.charCodeAt(HEALTH_PATH.length) === QUESTION_MARK)) {
+      res.writeHead(200, HEALTH_HEADERS);
+      res.end(HEALTH_BODY);
+      return this.#record(started, client, '', '', 'ok', 200);
+    }
+    return this.#refuse(res, started, client, 'not_found');
+  }
+
+  #authenticate(res: ServerResponse, started: number, client: string, target: string, authorization: string | undefined): void {
+    const query = parseAuthenticationQuery(target, Math.min(target.length, AUTHENTICATION_PATH.length + 1));
+    const account = query.account;
+    const now = this.#options.now();
+    const throttle = this.#options.throttle;
+
+    const wait = throttle.retryAfterSeconds(client, now);
+    if (wait > 0) return this.#finish(res, started, client, account, query.proto, throttledResponse(wait));
+    const verdict = this.#options.credentials.check(authorization);
+    if (verdict !== 'ok') {
+      // Only wrong credentials count: a missing header is a configuration slip, not a guess.
+      if (verdict === 'wrong') {
+        const blockedFor = throttle.recordFailure(client, now);
+        if (blockedFor > 0) this.#log.warn(`client ${client} sent wrong credentials repeatedly; answering 429 for ${blockedFor} s`);
+      }
+      return this.#finish(res, started, client, account, query.proto, refusalResponse(verdict === 'missing' ? 'credentials_missing' : 'credentials_wrong'));
+    }
+    throttle.recordSuccess(client);
+    if (query.problem !== null) return this.#finish(res, started, client, account, query.proto, refusalResponse(query.problem));
+
+    let result: TokenGrant | Promise<TokenGrant>;
+    try {
+      result = this.#options.tokenSource.grantFor(account, query.proto);
+    } catch (error) {
+      return this.#finish(res, started, client, account, query.proto, this.#failureResponse(error, account, query.proto));
+    }
+    if (!isPromiseLike(result)) return this.#sendGrant(res, started, client, account, query.proto, result);
+    this.#awaitGrant(res, started, client, account, query.proto, result);
+  }
+
+  /** A refresh: answer when it settles, or 503 if it outlasts `grantTimeoutMs`. */
+  #awaitGrant(res: ServerResponse, started: number, client: string, account: string, proto: Proto, pending: Promise<TokenGrant>): void {
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      this.#log.warn(`token for account ${toPrintableAscii(account, MAX_RECORDED_ACCOUNT_CHARS)} not ready after ${this.#options.grantTimeoutMs} ms; answered 503`);
+      this.#finish(res, started, client, account, proto, grantTimeoutResponse(account, GRANT_TIMEOUT_RETRY_AFTER_SECONDS));
+    }, this.#options.grantTimeoutMs);
+    timer.unref();
+    pending.then(
+      (grant) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.#sendGrant(res, started, client, account, proto, grant);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.#finish(res, started, client, account, proto, this.#failureResponse(error, account, proto));
+      },
+    );
+  }
+
+  #sendGrant(res: ServerResponse, started: number, client: string, account: string, proto: Proto, grant: TokenGrant): void {
+    const prepared = this.#bodies.bodyFor(grant);
+    if (prepared === null) {
+      this.#log.error(`token source returned a grant EmailEngine would reject for account ${toPrintableAscii(account, MAX_RECORDED_ACCOUNT_CHARS)} (empty or oversized user/accessToken)`);
+      return this.#finish(res, started, client, account, proto, INTERNAL_ERROR_RESPONSE);
+    }
+    if (res.destroyed) return this.#record(started, client, account, proto, 'ok', 200); // caller hung up during a refresh
+    res.writeHead(200, prepared.headers);
+    res.end(prepared.body);
+    this.#record(started, client, account, proto, 'ok', 200);
+  }
+
+  #failureResponse(error: unknown, account: string, proto: Proto): ErrorResponse {
+    const response = grantFailureResponse(error, account, proto);
+    if (response === INTERNAL_ERROR_RESPONSE) {
+      this.#log.error('token source failed unexpectedly', { error: error instanceof Error ? error : String(error) });
+    }
+    return response;
+  }
+
+  #refuse(res: ServerResponse, started: number, client: string, refusal: Exclude<HttpRefusal, 'throttled'>): void {
+    this.#finish(res, started, client, '', '', refusalResponse(refusal));
+  }
+
+  #finish(res: ServerResponse, started: number, client: string, account: string, proto: string, response: ErrorResponse): void {
+    if (!res.destroyed && !res.headersSent) {
+      res.writeHead(response.status, response.reason, response.headers);
+      res.end(response.body);
+    }
+    this.#record(started, client, account, proto, response.outcome, response.status);
+  }
+
+  #record(started: number, client: string, account: string, proto: string, outcome: Outcome, status: number): void {
+    const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
+    const shownAccount = account === '' ? '' : toPrintableAscii(account, MAX_RECORDED_ACCOUNT_CHARS);
+    if (this.#options.logEachRequest) {
+      this.#log.debug(`${status} ${outcome} account=${shownAccount} proto=${toPrintableAscii(proto, 8)} client=${client} ${latencyMs} ms`);
+    }
+    const recorder = this.#options.recorder;
+    if (recorder === undefined) return;
+    try {
+      recorder.record({
+        at: this.#options.now(),
+        account: shownAccount,
+        proto: toPrintableAscii(proto, 8),
+        outcome,
+        status,
+        latencyMs,
+        client,
+      });
+    } catch (error) {
+      // The answer is already out; report a broken listener once, not per request.
+      if (!this.#recorderFailed) {
+        this.#recorderFailed = true;
+        this.#log.error('request recorder failed (reported once)', { error: error instanceof Error ? error : String(error) });
+      }
+    }
+  }
+
+  /** Requests the HTTP parser refused (oversized headers, timeouts, garbage). */
+  readonly handleClientError = (error: Error & { code?: string }, socket: Duplex): void => {
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    const client = (socket as Duplex & { remoteAddress?: string }).remoteAddress ?? '';
+    // Writing after a response has started would corrupt it; a reset peer reads nothing.
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+      socket.destroy();
+      return;
+    }
+    const refusal = isAllowedClient(client, this.#options.allowedClients) ? clientErrorRefusal(error.code) : 'client_not_allowed';
+    const response = refusalResponse(refusal);
+    socket.write(rawResponse(response));
+    // destroySoon: flush the answer, then close even if the peer never finishes its side.
+    const net = socket as Duplex & { destroySoon?: () => void };
+    if (typeof net.destroySoon === 'function') net.destroySoon();
+    else socket.destroy();
+    this.#record(performance.now(), client, '', '', response.outcome, response.status);
+  };
+}

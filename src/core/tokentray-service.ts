@@ -145,6 +145,7 @@ export class TokentrayService implements TokentrayCore {
     if (sharedMailbox && (!EMAIL.test(sharedMailbox) || sharedMailbox.length > MAX_SHARED_MAILBOX_LENGTH)) {
       throw new TokentrayError('USAGE', `"${sharedMailbox.slice(0, 80)}" is not a mailbox address.`, { hint: 'Give the shared mailbox address, e.g. sales@contoso.com.' });
     }
+    await this.#deps.vault.ensureWritable();
     if (this.#signIns.has(id)) throw new TokentrayError('SIGN_IN_IN_PROGRESS', `A sign-in for "${id}" is already open.`);
 
     const session = new SignInSession();

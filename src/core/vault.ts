@@ -190,6 +190,14 @@ export class Vault {
     return write;
   }
 
+  /**
+   * Makes sure the vault has its key and file, so a keychain problem shows up before the
+   * user spends a browser sign-in on an account that could not then be saved.
+   */
+  async ensureWritable(): Promise<void> {
+    if (!this.#key) await this.update(() => undefined);
+  }
+
   /** Resolves once every write issued so far is on disk. */
   flush(): Promise<void> {
     return this.#writing;

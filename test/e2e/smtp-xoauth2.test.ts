@@ -1,0 +1,159 @@
+/**
+ * The token tokentray serves really works for SMTP XOAUTH2: a real SMTP server (smtp-server)
+ * accepts a login only when the access token verifies against the identity provider's keys,
+ * and a client (nodemailer) fetches its credentials from the auth server exactly as
+ * EmailEngine does (same URL shape, same headers) before sending.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { silentLogger } from '../../src/core/logger.js';
+import { openCore, type OpenedCore } from '../../src/core/open-core.js';
+import type { SettingsBackend } from '../../src/core/settings.js';
+import { completeSignIn, createTrustingNetworkClient, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
+
+const ALICE = 'alice@contoso.test';
+const LIFETIME_S = 8;
+
+/** EmailEngine's request: Basic credentials from the URL and its exact headers. */
+function askLikeEmailEngine(authServerUrl: string, account: string, proto: string): Promise<{ status: number; reason: string; body: string }> {
+  const url = new URL(authServerUrl);
+  const credentials = Buffer.from(`${url.username}:${url.password}`).toString('base64');
+  url.username = url.password = '';
+  url.searchParams.set('account', account);
+  url.searchParams.set('proto', proto);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        headers: {
+          host: url.host,
+          connection: 'keep-alive',
+          'User-Agent': 'emailengine-app/2.79.2 (+https://emailengine.app/)',
+          accept: '*/*',
+          'accept-language': '*',
+          'sec-fetch-mode': 'cors',
+          'accept-encoding': 'gzip, deflate',
+          authorization: `Basic ${credentials}`,
+        },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, reason: res.statusMessage ?? '', body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function memorySettings(values: Record<string, unknown>): SettingsBackend {
+  const store = new Map(Object.entries(values));
+  return { get: (key) => store.get(key), set: (key, value) => void store.set(key, value) };
+}
+
+describe('SMTP XOAUTH2 with the token from the auth server', () => {
+  let idp: TestIdentityProvider;
+  let core: OpenedCore;
+  let home: string;
+  let smtp: SMTPServer;
+  let smtpPort = 0;
+  const received: string[] = [];
+  const logins: { user: string; ok: boolean }[] = [];
+
+  before(async () => {
+    idp = await startIdentityProvider({ users: [{ username: ALICE }] });
+    idp.setAccessTokenLifetime(LIFETIME_S);
+    home = await mkdtemp(join(tmpdir(), 'tokentray-smtp-'));
+    core = await openCore({
+      home,
+      role: 'daemon',
+      logger: silentLogger,
+      settingsBackend: memorySettings({ clientId: idp.clientId, authority: idp.authority, port: 0 }),
+      msalNetworkClient: createTrustingNetworkClient(idp.caCertPem),
+    });
+    await core.start();
+    await core.connectAccount(
+      { id: 'sales', email: ALICE },
+      { onAuthorizeUrl: (url) => void completeSignIn(url, { username: ALICE, caCertPem: idp.caCertPem }) },
+    );
+
+    smtp = new SMTPServer({
+      authMethods: ['XOAUTH2'],
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onAuth(auth, _session, callback) {
+        idp
+          .verifyAccessToken(auth.accessToken ?? '', { audience: 'https://outlook.office.com' })
+          .then((claims) => {
+            const ok = claims.upn === auth.username && String(claims.scp).includes('SMTP.Send');
+            logins.push({ user: auth.username ?? '', ok });
+            callback(ok ? null : new Error('token not for this user'), ok ? { user: auth.username } : undefined);
+          })
+          .catch(() => {
+            logins.push({ user: auth.username ?? '', ok: false });
+            callback(new Error('invalid token'));
+          });
+      },
+      onData(stream, _session, callback) {
+        let data = '';
+        stream.setEncoding('utf8').on('data', (chunk: string) => (data += chunk));
+        stream.on('end', () => {
+          received.push(data);
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    smtpPort = (smtp.server.address() as AddressInfo).port;
+  });
+
+  after(async () => {
+    await core?.close();
+    await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+    await idp?.close();
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  const send = async (subject: string): Promise<void> => {
+    const answer = await askLikeEmailEngine(await core.serverUrl(), 'sales', 'smtp');
+    assert.equal(answer.status, 200, `${answer.status} ${answer.reason}`);
+    const { user, accessToken } = JSON.parse(answer.body) as { user: string; accessToken: string };
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true, auth: { type: 'OAuth2', user, accessToken } });
+    await transport.sendMail({ from: user, to: 'bob@example.test', subject, text: 'hello' });
+    transport.close();
+  };
+
+  it('sends a message with a token the SMTP server verifies', async () => {
+    await send('first');
+    assert.equal(received.length, 1);
+    assert.match(received[0]!, /Subject: first/);
+    assert.deepEqual(logins.at(-1), { user: ALICE, ok: true });
+  });
+
+  it('still sends after the token expired (refreshed on demand)', async () => {
+    await new Promise((resolve) => setTimeout(resolve, LIFETIME_S * 1000 + 200));
+    await send('second');
+    assert.equal(received.length, 2);
+    assert.deepEqual(logins.at(-1), { user: ALICE, ok: true });
+  });
+
+  it('refuses to hand out a dead token once the account is revoked', async () => {
+    idp.revokeUser(ALICE, 50173);
+    await new Promise((resolve) => setTimeout(resolve, LIFETIME_S * 1000 + 200));
+    const answer = await askLikeEmailEngine(await core.serverUrl(), 'sales', 'smtp');
+    assert.equal(answer.status, 409);
+    assert.match(answer.reason, /sign in to tokentray again/i);
+    assert.doesNotMatch(answer.body, /accessToken/);
+    const status = await core.status();
+    assert.equal(status.accounts[0]!.state.kind, 'needs-sign-in');
+    assert.equal(received.length, 2, 'no message was attempted with a dead token');
+  });
+});

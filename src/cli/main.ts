@@ -128,6 +128,9 @@ export async function main(argv: string[], output: Output = processOutput, env: 
         throw usage(`Unknown command "${positionals.slice(0, 2).join(' ')}".`);
     }
   } catch (error) {
-    return reportError(error, output, debug);
+    const code = reportError(error, output, debug);
+    // A fresh install: say exactly what to register in Azure, not just "see the README".
+    if (error instanceof TokentrayError && error.code === 'CLIENT_ID_MISSING') output.err(`\n${commands.azureGuide('global')}`);
+    return code;
   }
 }

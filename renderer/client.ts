@@ -1,0 +1,36 @@
+/**
+ * The window's view of main: `window.tokentray` (envelopes) turned back into a WindowApi
+ * that resolves with values and throws TokentrayError, rebuilt from the error data.
+ */
+import type { StatusReport } from '../src/shared/account-status.js';
+import { unwrapIpcResult, type WindowApi, type WindowBridge, type WindowView } from '../src/shared/ipc-contract.js';
+
+declare global {
+  interface Window {
+    tokentray?: WindowBridge;
+  }
+}
+
+export interface WindowClient extends WindowApi {
+  onStatusChanged(listener: (report: StatusReport) => void): () => void;
+  onShowView(listener: (view: WindowView) => void): () => void;
+}
+
+export function createWindowClient(bridge: WindowBridge): WindowClient {
+  return {
+    status: async () => unwrapIpcResult(await bridge.status()),
+    listAccounts: async () => unwrapIpcResult(await bridge.listAccounts()),
+    connectAccount: async (request) => unwrapIpcResult(await bridge.connectAccount(request)),
+    cancelSignIn: async (id) => unwrapIpcResult(await bridge.cancelSignIn(id)),
+    removeAccount: async (id) => unwrapIpcResult(await bridge.removeAccount(id)),
+    getSettings: async () => unwrapIpcResult(await bridge.getSettings()),
+    setSetting: async (key, value) => unwrapIpcResult(await bridge.setSetting(key, value)),
+    recentRequests: async (limit) => unwrapIpcResult(await bridge.recentRequests(limit)),
+    copyServerUrl: async () => unwrapIpcResult(await bridge.copyServerUrl()),
+    rotateServerSecret: async () => unwrapIpcResult(await bridge.rotateServerSecret()),
+    copyText: async (text) => unwrapIpcResult(await bridge.copyText(text)),
+    openHelp: async (topic) => unwrapIpcResult(await bridge.openHelp(topic)),
+    onStatusChanged: (listener) => bridge.onStatusChanged(listener),
+    onShowView: (listener) => bridge.onShowView(listener),
+  };
+}

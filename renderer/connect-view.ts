@@ -1,0 +1,284 @@
+/**
+ * Connect account: id (validated as you type, same rule as the core), e-mail hint, profile,
+ * optional shared mailbox; then "Waiting for the browser…" with Cancel; then the outcome.
+ */
+import type { AccountStatus, ScopeProfile } from '../src/shared/account-status.js';
+import { validateAccountId } from '../src/shared/account-id.js';
+import type { AppContext } from './context.js';
+import { h, replaceChildren, setText } from './dom.js';
+import { describeState, profileLabel } from './format.js';
+import type { AppState } from './store.js';
+import { asTokentrayError, errorBox } from './ui.js';
+
+type Phase = 'form' | 'waiting' | 'done';
+
+export class ConnectView {
+  readonly #ctx: AppContext;
+  readonly #form: HTMLFormElement;
+  readonly #fields: HTMLFieldSetElement;
+  readonly #id: HTMLInputElement;
+  readonly #idError: HTMLElement;
+  readonly #idNote: HTMLElement;
+  readonly #email: HTMLInputElement;
+  readonly #shared: HTMLInputElement;
+  readonly #sharedRow: HTMLElement;
+  readonly #outcome: HTMLElement;
+  readonly #setup: HTMLElement;
+  readonly #waiting: HTMLElement;
+  readonly #waitingText: HTMLElement;
+  readonly #cancel: HTMLButtonElement;
+  readonly #done: HTMLElement;
+  #phase: Phase = 'form';
+  #pendingId: string | null = null;
+  /** The id field shows its error once the user has typed in it (or tried to submit). */
+  #idTouched = false;
+
+  constructor(panel: HTMLElement, ctx: AppContext) {
+    this.#ctx = ctx;
+    this.#id = h('input', {
+      id: 'connect-id',
+      name: 'id',
+      type: 'text',
+      class: 'input',
+      required: true,
+      autocomplete: 'off',
+      autocapitalize: 'off',
+      spellcheck: 'false',
+      'aria-describedby': 'connect-id-help connect-id-error connect-id-note',
+      oninput: () => {
+        this.#idTouched = true;
+        this.#validateId();
+      },
+      onblur: () => {
+        if (this.#id.value !== '') this.#idTouched = true;
+        this.#validateId();
+      },
+    });
+    this.#idError = h('p', { id: 'connect-id-error', class: 'field-error', 'aria-live': 'polite' });
+    this.#idNote = h('p', { id: 'connect-id-note', class: 'field-note', hidden: true });
+    this.#email = h('input', {
+      id: 'connect-email',
+      name: 'email',
+      type: 'email',
+      class: 'input',
+      autocomplete: 'email',
+      spellcheck: 'false',
+      placeholder: 'name@contoso.com',
+      'aria-describedby': 'connect-email-help',
+    });
+    this.#shared = h('input', {
+      id: 'connect-shared',
+      name: 'sharedMailbox',
+      type: 'email',
+      class: 'input',
+      spellcheck: 'false',
+      placeholder: 'support@contoso.com',
+      'aria-describedby': 'connect-shared-help',
+    });
+    const profileOption = (value: ScopeProfile, description: string, checked: boolean): HTMLElement =>
+      h(
+        'label',
+        { class: 'choice' },
+        h('input', { type: 'radio', name: 'profile', value, checked, onchange: () => this.#syncProfile() }),
+        h('span', { class: 'choice-text' }, h('span', { class: 'choice-title' }, profileLabel(value)), h('span', { class: 'choice-help' }, description)),
+      );
+    this.#sharedRow = h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'connect-shared', class: 'label' }, 'Shared mailbox ', h('span', { class: 'optional' }, '(optional)')),
+      this.#shared,
+      h('p', { id: 'connect-shared-help', class: 'field-help' }, 'A shared mailbox this user may open. EmailEngine then logs in to it over IMAP.'),
+    );
+    this.#fields = h(
+      'fieldset',
+      { class: 'plain-fieldset' },
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'connect-id', class: 'label' }, 'Account id'),
+        this.#id,
+        h('p', { id: 'connect-id-help', class: 'field-help' }, 'The id EmailEngine uses for this account: letters, digits, dot, dash, underscore.'),
+        this.#idError,
+        this.#idNote,
+      ),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'connect-email', class: 'label' }, 'Microsoft 365 address ', h('span', { class: 'optional' }, '(optional)')),
+        this.#email,
+        h('p', { id: 'connect-email-help', class: 'field-help' }, 'Pre-fills the sign-in page; the signed-in user must match it.'),
+      ),
+      h(
+        'fieldset',
+        { class: 'field choices' },
+        h('legend', { class: 'label' }, 'How EmailEngine reaches the mailbox'),
+        profileOption('outlook', 'IMAP and SMTP with OAuth2 (XOAUTH2)', true),
+        profileOption('graph', 'Microsoft Graph API: Mail.ReadWrite, Mail.Send', false),
+      ),
+      this.#sharedRow,
+    );
+    this.#outcome = h('div', { class: 'outcome', 'aria-live': 'assertive' });
+    this.#setup = h(
+      'div',
+      { class: 'callout callout-warn', hidden: true },
+      h('p', { class: 'callout-title' }, 'Set up the app registration first'),
+      h('p', { class: 'callout-body' }, 'Signing in needs the client ID of your Azure app registration.'),
+      h('div', { class: 'callout-actions' }, h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => ctx.showView('settings', { focus: 'panel' }) }, 'Open the setup guide')),
+    );
+    this.#form = h(
+      'form',
+      { class: 'form', novalidate: true, 'aria-labelledby': 'connect-heading', onsubmit: (event: Event) => this.#submit(event) },
+      h('h2', { id: 'connect-heading', class: 'section-title' }, 'Connect a Microsoft 365 account'),
+      this.#setup,
+      this.#outcome,
+      this.#fields,
+      h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'connect-submit' }, 'Sign in with Microsoft')),
+    );
+
+    this.#cancel = h('button', { type: 'button', class: 'btn btn-secondary', id: 'connect-cancel', onclick: () => void this.#cancelSignIn() }, 'Cancel');
+    this.#waitingText = h('p', { class: 'waiting-text' });
+    this.#waiting = h(
+      'div',
+      { class: 'waiting', hidden: true, role: 'status', 'aria-live': 'polite', onkeydown: (event: Event) => this.#waitingKey(event as KeyboardEvent) },
+      h('div', { class: 'spinner', 'aria-hidden': 'true' }),
+      h('h2', { class: 'waiting-title', id: 'connect-waiting-title' }, 'Waiting for the browser…'),
+      this.#waitingText,
+      h('div', { class: 'form-actions center' }, this.#cancel),
+    );
+    this.#done = h('div', { class: 'done', hidden: true, role: 'status' });
+    replaceChildren(panel, this.#form, this.#waiting, this.#done);
+    this.#syncProfile();
+  }
+
+  /** Focus target when the panel is entered from the keyboard. */
+  get firstField(): HTMLElement {
+    if (this.#phase === 'waiting') return this.#cancel;
+    if (this.#phase === 'done') return this.#done.querySelector('button') ?? this.#done;
+    return this.#id;
+  }
+
+  render(state: AppState): void {
+    this.#setup.hidden = !(state.settings && state.settings.clientId === null);
+    this.#updateIdNote(state);
+  }
+
+  #profile(): ScopeProfile {
+    const checked = this.#form.querySelector<HTMLInputElement>('input[name="profile"]:checked');
+    return checked?.value === 'graph' ? 'graph' : 'outlook';
+  }
+
+  #syncProfile(): void {
+    // A shared mailbox is an IMAP login name; Graph addresses mailboxes differently.
+    this.#sharedRow.hidden = this.#profile() !== 'outlook';
+  }
+
+  #validateId(): string | null {
+    const problem = validateAccountId(this.#id.value.trim());
+    const show = this.#idTouched && problem !== null;
+    setText(this.#idError, show ? problem : '');
+    this.#id.setAttribute('aria-invalid', show ? 'true' : 'false');
+    this.#updateIdNote(this.#ctx.store.state);
+    return problem;
+  }
+
+  #updateIdNote(state: AppState): void {
+    const id = this.#id.value.trim();
+    const exists = id !== '' && (state.report?.accounts.some((account) => account.id === id) ?? false);
+    this.#idNote.hidden = !exists;
+    setText(this.#idNote, exists ? `"${id}" is already connected: continuing signs it in again.` : '');
+  }
+
+  #submit(event: Event): void {
+    event.preventDefault();
+    if (this.#phase !== 'form') return;
+    this.#idTouched = true;
+    if (this.#validateId() !== null) {
+      this.#id.focus();
+      return;
+    }
+    const profile = this.#profile();
+    const id = this.#id.value.trim();
+    const email = this.#email.value.trim() || null;
+    const sharedMailbox = profile === 'outlook' ? this.#shared.value.trim() || null : null;
+    void this.#connect({ id, email, profile, sharedMailbox });
+  }
+
+  async #connect(request: { id: string; email: string | null; profile: ScopeProfile; sharedMailbox: string | null }): Promise<void> {
+    this.#pendingId = request.id;
+    replaceChildren(this.#outcome);
+    setText(
+      this.#waitingText,
+      `A Microsoft sign-in page opened in your browser. Sign in${request.email ? ` as ${request.email}` : ''} there to connect "${request.id}"; this window updates by itself.`,
+    );
+    this.#setPhase('waiting');
+    try {
+      const account = await this.#ctx.store.signIn(request);
+      this.#showSuccess(account);
+    } catch (error) {
+      const err = asTokentrayError(error);
+      this.#setPhase('form');
+      replaceChildren(this.#outcome, errorBox(err));
+      if (err.code === 'ACCOUNT_ID_INVALID') this.#id.focus();
+      else (this.#form.querySelector<HTMLButtonElement>('#connect-submit') ?? this.#id).focus();
+    } finally {
+      this.#pendingId = null;
+    }
+  }
+
+  #showSuccess(account: AccountStatus): void {
+    const view = describeState(account.state, this.#ctx.now());
+    const another = h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => this.#reset() }, 'Connect another');
+    const show = h('button', { type: 'button', class: 'btn btn-primary', onclick: () => this.#ctx.showView('accounts', { focus: 'panel' }) }, 'Show accounts');
+    replaceChildren(
+      this.#done,
+      h('div', { class: 'done-mark', 'aria-hidden': 'true' }),
+      h('h2', { class: 'done-title', id: 'connect-done-title' }, `${account.id} is connected`),
+      h('p', { class: 'done-text' }, `Signed in as ${account.email ?? 'the chosen account'} · ${profileLabel(account.profile)}. ${view.detail}.`),
+      h('p', { class: 'done-text subtle' }, `In EmailEngine, add the account with id "${account.id}" and turn on "use the authentication server".`),
+      h('div', { class: 'form-actions center' }, another, show),
+    );
+    this.#setPhase('done');
+    show.focus();
+  }
+
+  #reset(): void {
+    this.#form.reset();
+    this.#idTouched = false;
+    this.#validateId();
+    this.#syncProfile();
+    replaceChildren(this.#outcome);
+    this.#setPhase('form');
+    this.#id.focus();
+  }
+
+  #setPhase(phase: Phase): void {
+    const hadFocusInForm = this.#form.contains(document.activeElement);
+    this.#phase = phase;
+    this.#form.hidden = phase !== 'form';
+    this.#fields.disabled = phase !== 'form';
+    this.#waiting.hidden = phase !== 'waiting';
+    this.#done.hidden = phase !== 'done';
+    if (phase === 'waiting' && (hadFocusInForm || document.activeElement === document.body)) this.#cancel.focus();
+  }
+
+  #waitingKey(event: KeyboardEvent): void {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      void this.#cancelSignIn();
+    }
+  }
+
+  async #cancelSignIn(): Promise<void> {
+    if (!this.#pendingId) return;
+    this.#cancel.disabled = true;
+    setText(this.#cancel, 'Cancelling…');
+    try {
+      await this.#ctx.client.cancelSignIn(this.#pendingId);
+    } catch (error) {
+      this.#ctx.announce(asTokentrayError(error).message, 'error');
+    } finally {
+      this.#cancel.disabled = false;
+      setText(this.#cancel, 'Cancel');
+    }
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Which URLs the desktop shell may hand to the system browser, and the one place that does.
+ *
+ * Only two kinds ever leave the app: the Microsoft sign-in page (its origin must be the
+ * configured authority's, or the cloud's login host) and a fixed list of help pages. A
+ * compromised or buggy renderer therefore cannot make the app open arbitrary links or
+ * launch other protocol handlers (file:, smb:, ms-settings:, …).
+ */
+import { authorityFor, CLOUDS } from '../core/clouds.js';
+import type { Logger } from '../core/logger.js';
+import type { HelpTopic } from '../shared/ipc-contract.js';
+import type { Settings } from '../shared/settings-shape.js';
+import { TokentrayError } from '../shared/tokentray-error.js';
+
+/** The help pages the window links to; nothing else outside sign-in is ever opened. */
+export const HELP_LINKS: Readonly<Record<HelpTopic, string>> = {
+  'register-app': 'https://learn.microsoft.com/en-us/entra/identity-platform/quickstart-register-app',
+  'imap-smtp-oauth':
+    'https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth',
+  'graph-mail-permissions': 'https://learn.microsoft.com/en-us/graph/permissions-reference',
+};
+
+export type SignInSettings = Pick<Settings, 'cloud' | 'tenant' | 'authority'>;
+
+function parse(url: string): URL | null {
+  try {
+    return new URL(url);
+  } catch {
+    return null;
+  }
+}
+
+function originOf(url: string): string | null {
+  return parse(url)?.origin ?? null;
+}
+
+/** The sign-in page: https, no embedded credentials, on the authority's or the cloud login host's origin. */
+export function isAllowedSignInUrl(url: string, settings: SignInSettings): boolean {
+  const parsed = parse(url);
+  if (!parsed || parsed.protocol !== 'https:' || parsed.username || parsed.password) return false;
+  const allowed = [originOf(authorityFor(settings)), originOf(CLOUDS[settings.cloud].loginHost)];
+  return allowed.includes(parsed.origin);
+}
+
+export function isHelpLink(url: string): boolean {
+  return (Object.values(HELP_LINKS) as string[]).includes(url);
+}
+
+export function isAllowedExternalUrl(url: string, settings: SignInSettings): boolean {
+  return isHelpLink(url) || isAllowedSignInUrl(url, settings);
+}
+
+/** Opens the sign-in page and help links in the system browser, refusing anything else. */
+export class ExternalLinks {
+  readonly #openExternal: (url: string) => Promise<void>;
+  readonly #getSettings: () => Promise<SignInSettings>;
+  readonly #logger: Logger;
+
+  constructor(openExternal: (url: string) => Promise<void>, getSettings: () => Promise<SignInSettings>, logger: Logger) {
+    this.#openExternal = openExternal;
+    this.#getSettings = getSettings;
+    this.#logger = logger;
+  }
+
+  async openSignInUrl(url: string): Promise<void> {
+    const settings = await this.#getSettings();
+    if (!isAllowedSignInUrl(url, settings)) {
+      this.#logger.warn('refused to open a sign-in URL outside the configured authority', { origin: originOf(url) });
+      throw new TokentrayError('BROWSER_OPEN_FAILED', `Refused to open a sign-in page outside ${originOf(authorityFor(settings)) ?? 'the configured authority'}.`, {
+        hint: 'Check the cloud, tenant and authority settings, then try again.',
+      });
+    }
+    await this.#open(url);
+  }
+
+  async openHelp(topic: HelpTopic): Promise<void> {
+    await this.#open(HELP_LINKS[topic]);
+  }
+
+  async #open(url: string): Promise<void> {
+    try {
+      await this.#openExternal(url);
+    } catch (cause) {
+      throw new TokentrayError('BROWSER_OPEN_FAILED', 'The system browser could not be opened.', {
+        cause,
+        hint: 'Set a default web browser in your system settings, then try again.',
+      });
+    }
+  }
+}

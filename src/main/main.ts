@@ -1,0 +1,43 @@
+/**
+ * The desktop app's composition root: the only module that imports `electron`.
+ *
+ * Builds the real parts (Electron APIs, electron-store settings, the core, file paths) and
+ * hands them to runDesktopApp. Nothing here is a module-level singleton used elsewhere.
+ */
+import { BrowserWindow, Menu, Notification, Tray, app, clipboard, dialog, ipcMain, nativeTheme, shell } from 'electron';
+import { homedir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from '../core/logger.js';
+import { openCore } from '../core/open-core.js';
+import { runDesktopApp } from './app-shell.js';
+import type { ElectronApi } from './electron-api.js';
+import { createElectronStoreBackend } from './electron-store-backend.js';
+
+const fromHere = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
+
+const electron: ElectronApi = { app, BrowserWindow, ipcMain, shell, Menu, Tray, Notification, clipboard, dialog };
+const logger = createLogger({ component: 'desktop', level: process.env.TOKENTRAY_DEBUG ? 'debug' : 'info' });
+
+runDesktopApp({
+  electron,
+  openCore,
+  createSettingsBackend: createElectronStoreBackend,
+  logger,
+  paths: {
+    // dist/main/main.js → dist/preload/preload.cjs (esbuild bundle), dist/renderer/index.html
+    preload: fromHere('../preload/preload.cjs'),
+    indexHtml: fromHere('../renderer/index.html'),
+    // Copied from build/tray/ by scripts/build-renderer.mjs.
+    trayIconsDir: fromHere('../tray/'),
+  },
+  platform: process.platform,
+  env: process.env,
+  homeDir: homedir(),
+  execPath: process.execPath,
+  now: () => Date.now(),
+  timers: { setInterval: (callback, ms) => setInterval(callback, ms), clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout) },
+  prefersDark: () => nativeTheme.shouldUseDarkColors,
+}).catch((error: unknown) => {
+  logger.error('tokentray failed to start', { error: error instanceof Error ? error : String(error) });
+  app.exit(1);
+});

@@ -1,0 +1,104 @@
+/**
+ * The one typed contract between the Electron main process, the preload and the window.
+ *
+ * The window gets a narrowed TokentrayApi: the pass-through methods keep their exact
+ * signatures, `connectAccount` loses its hooks (main opens the browser itself), and the
+ * secret-bearing calls are replaced by actions done in main (`copyServerUrl`,
+ * `rotateServerSecret` copy the URL to the clipboard instead of returning it). `getToken` is
+ * not part of it at all: the window shows state and never holds a token or a secret.
+ *
+ * Every call answers with an `IpcResult` envelope, so a TokentrayError crosses IPC (and the
+ * context bridge, which drops custom Error properties) as plain `toJSON()` data and is rebuilt
+ * on the window's side by `unwrapIpcResult`.
+ */
+import type { AccountStatus, StatusReport } from './account-status.js';
+import type { ConnectRequest, TokentrayApi } from './tokentray-api.js';
+import { TokentrayError } from './tokentray-error.js';
+
+/** TokentrayApi methods the window calls with their original signature. */
+export type PassThroughMethod = 'status' | 'listAccounts' | 'cancelSignIn' | 'removeAccount' | 'getSettings' | 'setSetting' | 'recentRequests';
+
+/** Help pages the window may open; main maps each to one fixed URL (see external-urls.ts). */
+export const HELP_TOPICS = ['register-app', 'imap-smtp-oauth', 'graph-mail-permissions'] as const;
+export type HelpTopic = (typeof HELP_TOPICS)[number];
+
+/** The window's sections; main can ask the window to show one (tray "Connect account…"). */
+export const WINDOW_VIEWS = ['accounts', 'connect', 'settings', 'activity'] as const;
+export type WindowView = (typeof WINDOW_VIEWS)[number];
+
+/** What the window may ask of the main process. */
+export interface WindowApi extends Pick<TokentrayApi, PassThroughMethod> {
+  /** Signs in in the system browser (opened by main); resolves when the account is active. */
+  connectAccount(request: ConnectRequest): Promise<AccountStatus>;
+  /** Puts the full auth-server URL (with its secret) on the clipboard without showing it. */
+  copyServerUrl(): Promise<void>;
+  /** Rotates the auth-server secret and puts the new full URL on the clipboard. */
+  rotateServerSecret(): Promise<void>;
+  /** Plain, non-secret text (an account id, an Azure value from the setup guide). */
+  copyText(text: string): Promise<void>;
+  openHelp(topic: HelpTopic): Promise<void>;
+}
+
+export type WindowMethod = keyof WindowApi;
+
+/** Channel names, one per method; the key set is checked against WindowApi by the compiler. */
+export const IPC_CHANNELS = {
+  status: 'tokentray:status',
+  listAccounts: 'tokentray:list-accounts',
+  connectAccount: 'tokentray:connect-account',
+  cancelSignIn: 'tokentray:cancel-sign-in',
+  removeAccount: 'tokentray:remove-account',
+  getSettings: 'tokentray:get-settings',
+  setSetting: 'tokentray:set-setting',
+  recentRequests: 'tokentray:recent-requests',
+  copyServerUrl: 'tokentray:copy-server-url',
+  rotateServerSecret: 'tokentray:rotate-server-secret',
+  copyText: 'tokentray:copy-text',
+  openHelp: 'tokentray:open-help',
+} as const satisfies Record<WindowMethod, `tokentray:${string}`>;
+
+export const WINDOW_METHODS = Object.keys(IPC_CHANNELS) as WindowMethod[];
+
+/** Events main sends to the window. */
+export const IPC_EVENTS = {
+  statusChanged: 'tokentray:status-changed',
+  showView: 'tokentray:show-view',
+} as const;
+
+export interface IpcEventPayloads {
+  [IPC_EVENTS.statusChanged]: StatusReport;
+  [IPC_EVENTS.showView]: WindowView;
+}
+
+export type IpcRequest<M extends WindowMethod> = Parameters<WindowApi[M]>;
+export type IpcResponse<M extends WindowMethod> = Awaited<ReturnType<WindowApi[M]>>;
+
+export type IpcErrorData = ReturnType<TokentrayError['toJSON']>;
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcErrorData };
+
+/** `window.tokentray` as the preload exposes it: named functions answering envelopes. */
+export type WindowBridge = {
+  readonly [M in WindowMethod]: (...args: IpcRequest<M>) => Promise<IpcResult<IpcResponse<M>>>;
+} & {
+  onStatusChanged(listener: (report: StatusReport) => void): () => void;
+  onShowView(listener: (view: WindowView) => void): () => void;
+};
+
+export function unwrapIpcResult<T>(result: IpcResult<T>): T {
+  if (result.ok) return result.value;
+  throw TokentrayError.fromJSON(result.error);
+}
+
+export function isWindowView(value: unknown): value is WindowView {
+  return typeof value === 'string' && (WINDOW_VIEWS as readonly string[]).includes(value);
+}
+
+export function isHelpTopic(value: unknown): value is HelpTopic {
+  return typeof value === 'string' && (HELP_TOPICS as readonly string[]).includes(value);
+}
+
+/** The request that signs an existing account in again, with the same identity, profile and mailbox. */
+export function reSignInRequest(account: AccountStatus): ConnectRequest {
+  const sharedMailbox = account.email !== null && account.user !== account.email ? account.user : null;
+  return { id: account.id, email: account.email, profile: account.profile, sharedMailbox };
+}

@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { silentLogger } from '../../src/core/logger.js';
+import { ExternalLinks, HELP_LINKS } from '../../src/main/external-urls.js';
+import { invokeWindowMethod, registerIpcHandlers } from '../../src/main/ipc.js';
+import { SignInSessions } from '../../src/main/sign-in-sessions.js';
+import { createWindowBackend } from '../../src/main/window-backend.js';
+import { MainWindow } from '../../src/main/window.js';
+import { createBridge, type IpcRendererLike } from '../../src/preload/create-bridge.js';
+import { IPC_CHANNELS, IPC_EVENTS, WINDOW_METHODS, type WindowApi, type WindowView } from '../../src/shared/ipc-contract.js';
+import type { StatusReport } from '../../src/shared/account-status.js';
+import { TokentrayError } from '../../src/shared/tokentray-error.js';
+import { createWindowClient } from '../../renderer/client.js';
+import { FakeEmitter, FakeWebContents, createFakeElectron, ipcEventFrom, type FakeElectron } from '../fakes/fake-electron.js';
+import { FakeTokentrayApi, fakeAccount } from '../fakes/fake-tokentray-api.js';
+
+const PATHS = { preload: '/app/dist/preload/preload.cjs', indexHtml: '/app/dist/renderer/index.html' };
+
+/** ipcRenderer for a page living in `contents`: invoke goes through the fake ipcMain with that sender. */
+class FakeIpcRenderer extends FakeEmitter implements IpcRendererLike {
+  constructor(
+    private readonly electron: FakeElectron,
+    private readonly contents: FakeWebContents,
+  ) {
+    super();
+  }
+  invoke(channel: string, ...args: unknown[]): Promise<unknown> {
+    return this.electron.ipcMain.invoke(channel, ipcEventFrom(this.contents), ...args);
+  }
+  removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): this {
+    this.listeners.set(channel, (this.listeners.get(channel) ?? []).filter((l) => l !== listener));
+    return this;
+  }
+}
+
+function setup() {
+  const electron = createFakeElectron();
+  const api = new FakeTokentrayApi({ accounts: [fakeAccount('sales')] });
+  const window = new MainWindow(electron, { paths: PATHS, platform: 'linux', logger: silentLogger });
+  window.show();
+  const contents = electron.windows[0]!.webContents;
+  const links = new ExternalLinks((url) => electron.shell.openExternal(url), () => api.getSettings(), silentLogger);
+  const signIns = new SignInSessions(api, (url) => links.openSignInUrl(url));
+  const backend = createWindowBackend({
+    api,
+    signIns,
+    copyText: (text) => electron.clipboard.writeText(text),
+    openHelp: (topic) => links.openHelp(topic),
+  });
+  const unregister = registerIpcHandlers(electron.ipcMain, backend, (event) => window.isTrustedSender(event), silentLogger);
+  const ourPage = createBridge(new FakeIpcRenderer(electron, contents));
+  const foreignContents = new FakeWebContents();
+  foreignContents.mainFrame = contents.mainFrame;
+  const foreignPage = createBridge(new FakeIpcRenderer(electron, foreignContents));
+  return { electron, api, ourPage, foreignPage, unregister, contents };
+}
+
+describe('IPC contract', () => {
+  it('registers one channel per window method, and none for getToken', () => {
+    const { electron } = setup();
+    assert.deepEqual([...electron.ipcMain.handlers.keys()].sort(), Object.values(IPC_CHANNELS).sort());
+    assert.ok(!(WINDOW_METHODS as string[]).includes('getToken'));
+    assert.ok(!Object.values(IPC_CHANNELS).some((channel) => channel.includes('get-token')));
+  });
+
+  it('exposes named functions only: no getToken, no ipcRenderer, frozen', () => {
+    const { ourPage } = setup();
+    assert.deepEqual(Object.keys(ourPage).sort(), [...WINDOW_METHODS, 'onShowView', 'onStatusChanged'].sort());
+    for (const value of Object.values(ourPage)) assert.equal(typeof value, 'function');
+    assert.equal('getToken' in ourPage, false);
+    for (const name of ['invoke', 'send', 'on', 'ipcRenderer', 'sendSync']) assert.equal(name in ourPage, false, name);
+    assert.ok(Object.isFrozen(ourPage));
+  });
+
+  it('answers our own page with plain data from the core', async () => {
+    const { ourPage, api } = setup();
+    const result = await ourPage.status();
+    assert.equal(result.ok, true);
+    assert.deepEqual(result.ok && result.value, api.report());
+  });
+
+  it('refuses a foreign sender before the core is called', async () => {
+    const { foreignPage, api, electron, contents } = setup();
+    const before = api.calls.length;
+    for (const call of [() => foreignPage.status(), () => foreignPage.removeAccount('sales'), () => foreignPage.copyServerUrl()]) {
+      const result = await call();
+      assert.equal(result.ok, false);
+      assert.equal(!result.ok && result.error.code, 'INTERNAL');
+    }
+    // A subframe of our own window is refused too.
+    await assert.rejects(
+      electron.ipcMain.invoke(IPC_CHANNELS.removeAccount, ipcEventFrom(contents, { url: contents.mainFrame.url, parent: {} }), 'sales'),
+      /unknown sender/,
+    );
+    assert.equal(api.calls.length, before);
+    assert.ok(api.accounts.has('sales'));
+    assert.deepEqual(electron.clipboardText, []);
+  });
+
+  it('carries a TokentrayError across as data, and the window rebuilds it', async () => {
+    const { ourPage } = setup();
+    const result = await ourPage.removeAccount('ghost');
+    assert.equal(result.ok, false);
+    assert.deepEqual(!result.ok && Object.keys(result.error).sort(), ['code', 'details', 'hint', 'message']);
+    assert.equal(!result.ok && result.error.code, 'ACCOUNT_NOT_FOUND');
+    const client = createWindowClient(ourPage);
+    await assert.rejects(client.removeAccount('ghost'), (error: unknown) => {
+      assert.ok(error instanceof TokentrayError);
+      assert.equal(error.code, 'ACCOUNT_NOT_FOUND');
+      assert.match(error.hint, /tokentray account list/);
+      return true;
+    });
+  });
+
+  it('keeps the field that was wrong in a CONFIG_INVALID error', async () => {
+    const { ourPage } = setup();
+    const result = await ourPage.setSetting('tenant', 'not a tenant!');
+    assert.equal(!result.ok && result.error.code, 'CONFIG_INVALID');
+    assert.equal(!result.ok && result.error.details.key, 'tenant');
+  });
+
+  it('turns an unexpected exception into INTERNAL without leaking token-like text', async () => {
+    const backend = { status: async () => Promise.reject(new Error(`boom eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.${'s'.repeat(30)}`)) } as unknown as WindowApi;
+    const result = await invokeWindowMethod(backend, 'status', []);
+    assert.equal(result.ok, false);
+    assert.equal(!result.ok && result.error.code, 'INTERNAL');
+    assert.ok(!result.ok && !result.error.message.includes('eyJ'), 'redacted');
+  });
+
+  it('rejects malformed arguments with USAGE and never calls the core', async () => {
+    const { electron, contents, api } = setup();
+    const before = api.calls.length;
+    const event = ipcEventFrom(contents);
+    const bad: Array<[string, unknown[]]> = [
+      [IPC_CHANNELS.setSetting, ['notASetting', 1]],
+      [IPC_CHANNELS.setSetting, ['tenant']],
+      [IPC_CHANNELS.connectAccount, [{ id: 5 }]],
+      [IPC_CHANNELS.connectAccount, [{ id: 'a', profile: 'pop3' }]],
+      [IPC_CHANNELS.removeAccount, [{ id: 'sales' }]],
+      [IPC_CHANNELS.recentRequests, [1e9]],
+      [IPC_CHANNELS.copyText, [42]],
+      [IPC_CHANNELS.openHelp, ['https://evil.example/']],
+    ];
+    for (const [channel, args] of bad) {
+      const result = (await electron.ipcMain.invoke(channel, event, ...args)) as { ok: boolean; error?: { code: string } };
+      assert.equal(result.ok, false, channel);
+      assert.equal(result.error?.code, 'USAGE', channel);
+    }
+    assert.equal(api.calls.length, before);
+    assert.deepEqual(electron.openedUrls, []);
+  });
+
+  it('passes only the known connect fields to the core, and opens the sign-in page from main', async () => {
+    const { ourPage, api, electron } = setup();
+    const request = { id: 'ops', email: 'ops@contoso.com', profile: 'graph', sharedMailbox: null, extra: 'ignored' } as never;
+    const answer = ourPage.connectAccount(request);
+    const { request: received, authorizeUrl } = await api.waitForSignIn('ops');
+    assert.deepEqual(received, { id: 'ops', email: 'ops@contoso.com', profile: 'graph', sharedMailbox: null });
+    assert.deepEqual(electron.openedUrls, [authorizeUrl]);
+    api.completeSignIn('ops');
+    const result = await answer;
+    assert.equal(result.ok && result.value.state.kind, 'active');
+  });
+
+  it('copies the EmailEngine URL in main: the secret never reaches the page', async () => {
+    const { ourPage, api, electron } = setup();
+    const copied = await ourPage.copyServerUrl();
+    assert.deepEqual(copied, { ok: true, value: null });
+    assert.deepEqual(electron.clipboardText, [await api.serverUrl()]);
+    const rotated = await ourPage.rotateServerSecret();
+    assert.deepEqual(rotated, { ok: true, value: null }, 'the new secret is not returned');
+    assert.match(electron.clipboardText.at(-1)!, new RegExp(api.secret));
+    assert.notEqual(electron.clipboardText[0], electron.clipboardText[1]);
+  });
+
+  it('opens help pages only from the fixed list', async () => {
+    const { ourPage, electron } = setup();
+    assert.deepEqual(await ourPage.openHelp('register-app'), { ok: true, value: null });
+    assert.deepEqual(electron.openedUrls, [HELP_LINKS['register-app']]);
+  });
+
+  it('removes every handler on unregister', () => {
+    const { electron, unregister } = setup();
+    unregister();
+    assert.equal(electron.ipcMain.handlers.size, 0);
+  });
+
+  it('delivers events to the page without the IPC event object, and unsubscribes', () => {
+    const electron = createFakeElectron();
+    const ipc = new FakeIpcRenderer(electron, new FakeWebContents());
+    const bridge = createBridge(ipc);
+    const reports: unknown[][] = [];
+    const views: WindowView[] = [];
+    const stop = bridge.onStatusChanged((...args: unknown[]) => void reports.push(args));
+    bridge.onShowView((view) => void views.push(view));
+    const report: StatusReport = { accounts: [], server: { running: true, url: null, error: null } };
+    ipc.emit(IPC_EVENTS.statusChanged, { sender: 'secret-event-object' }, report);
+    ipc.emit(IPC_EVENTS.showView, {}, 'connect');
+    ipc.emit(IPC_EVENTS.showView, {}, 'javascript:alert(1)');
+    stop();
+    ipc.emit(IPC_EVENTS.statusChanged, {}, report);
+    assert.deepEqual(reports, [[report]]);
+    assert.deepEqual(views, ['connect']);
+  });
+});

@@ -273,7 +273,14 @@ export function grantFailureResponse(error: unknown, account: string, proto: Pro
     case 'PROFILE_MISMATCH':
       // 422: well-formed and authorized, but this account cannot produce a token for this
       // proto (Outlook vs Graph). Distinct from 409 so the two causes never look alike.
-      return build(422, `Account ${label} has the wrong profile for proto ${proto}: fix it in tokentray`, error.code, `${error.message} ${hint}`, undefined, false);
+      return build(
+        422,
+        `Account ${label} cannot serve ${proto}: register it in tokentray with the ${proto === 'api' ? 'graph' : 'outlook'} profile`,
+        error.code,
+        `${error.message} ${hint}`,
+        undefined,
+        false,
+      );
     case 'IDP_UNAVAILABLE': {
       const seconds = clampSeconds(error.details.retryAfterSeconds);
       return build(

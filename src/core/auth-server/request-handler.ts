@@ -3,7 +3,7 @@
  *
  * Order matters: the client address is checked before anything else, then method, size and
  * headers (Host, Origin, body), then the path; on /authentication the throttle and the
- * credentials come before the query is even looked at, so an unauthenticated caller learns
+ * credentials come before the query is acted on, so an unauthenticated caller learns
  * nothing beyond "401". When the token source answers from memory the response is written
  * synchronously in the same tick; only a refresh goes through a promise.
  *
@@ -81,7 +81,7 @@ function clientErrorRefusal(code: string | undefined): HttpRefusal & ('headers_t
 }
 
 function isPromiseLike(value: TokenGrant | Promise<TokenGrant>): value is Promise<TokenGrant> {
-  return typeof (value as Partial<Promise<TokenGrant>>).then === 'function';
+  return typeof value === 'object' && value !== null && typeof (value as Partial<Promise<TokenGrant>>).then === 'function';
 }
 
 export class AuthRequestHandler {
@@ -137,6 +137,9 @@ export class AuthRequestHandler {
   }
 
   #authenticate(res: ServerResponse, started: number, client: string, target: string, authorization: string | undefined): void {
+    // Parsed before the credentials only so a 401 is recorded against its account: "sales got
+    // 401" is how a user finds EmailEngine still using a rotated secret. The caller learns
+    // nothing from it, since every answer below waits for the credentials check.
     const query = parseAuthenticationQuery(target, Math.min(target.length, AUTHENTICATION_PATH.length + 1));
     const account = query.account;
     const now = this.#options.now();
@@ -176,20 +179,26 @@ export class AuthRequestHandler {
       this.#finish(res, started, client, account, proto, grantTimeoutResponse(account, GRANT_TIMEOUT_RETRY_AFTER_SECONDS));
     }, this.#options.grantTimeoutMs);
     timer.unref();
-    pending.then(
-      (grant) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.#sendGrant(res, started, client, account, proto, grant);
-      },
-      (error: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.#finish(res, started, client, account, proto, this.#failureResponse(error, account, proto));
-      },
-    );
+    pending
+      .then(
+        (grant) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          this.#sendGrant(res, started, client, account, proto, grant);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          this.#finish(res, started, client, account, proto, this.#failureResponse(error, account, proto));
+        },
+      )
+      // A throw in the answering code itself must not become an unhandled rejection.
+      .catch((error: unknown) => {
+        this.#log.error('answering a refreshed token failed', { error: error instanceof Error ? error : String(error) });
+        if (!res.headersSent) this.#finish(res, started, client, account, proto, INTERNAL_ERROR_RESPONSE);
+      });
   }
 
   #sendGrant(res: ServerResponse, started: number, client: string, account: string, proto: Proto, grant: TokenGrant): void {
@@ -253,10 +262,12 @@ export class AuthRequestHandler {
 
   /** Requests the HTTP parser refused (oversized headers, timeouts, garbage). */
   readonly handleClientError = (error: Error & { code?: string }, socket: Duplex): void => {
-    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    // Node's private link to a response still owed on this socket (a pipelined request whose
+    // token is refreshing): raw bytes now would be read as that response, so just close.
+    const inFlight = (socket as Duplex & { _httpMessage?: unknown })._httpMessage;
     const client = (socket as Duplex & { remoteAddress?: string }).remoteAddress ?? '';
-    // Writing after a response has started would corrupt it; a reset peer reads nothing.
-    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+    // A reset peer reads nothing.
+    if (error.code === 'ECONNRESET' || !socket.writable || (inFlight !== undefined && inFlight !== null)) {
       socket.destroy();
       return;
     }

@@ -119,6 +119,7 @@ export async function statusCommand(env: CommandEnv, json: boolean): Promise<num
       const now = Date.now();
       const server = report.server.running ? `running at ${report.server.url}` : local ? 'not running (start the tray app or `tokentray serve`)' : `stopped${report.server.error ? `: ${report.server.error}` : ''}`;
       env.output.out(`auth server: ${server}`);
+      if (report.server.running) env.output.out('  the URL for EmailEngine, with its secret: `tokentray server-url`');
       if (report.accounts.length === 0) env.output.out('accounts: none yet (`tokentray account add <id>`)');
       for (const account of report.accounts) {
         env.output.out(`${account.id} (${account.email ?? '?'}, ${account.profile}): ${describeState(account.state, now)}`);

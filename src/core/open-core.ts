@@ -17,6 +17,7 @@ import { TokentrayError } from '../shared/tokentray-error.js';
 import {
   RequestLog,
   authServerUrlWithCredentials,
+  formatServerUrl,
   generateServerCredentials,
   startAuthServer,
   type AuthServer,
@@ -81,10 +82,9 @@ function buildMsal(settings: Settings, vault: Vault, logger: Logger, networkClie
   });
 }
 
-export function formatServerUrl(credentials: AuthServerCredentials, settings: Settings, runningUrl: string | null): string {
-  const host = settings.host === '::1' ? '[::1]' : settings.host === 'localhost' ? '127.0.0.1' : settings.host;
-  const base = runningUrl ?? `http://${host}:${settings.port}/authentication`;
-  return authServerUrlWithCredentials(base, credentials);
+/** The URL for EmailEngine: the running server's, else the one the settings will give. */
+export function serverUrlFor(credentials: AuthServerCredentials, settings: Settings, runningUrl: string | null): string {
+  return authServerUrlWithCredentials(runningUrl ?? formatServerUrl(settings.host, settings.port), credentials);
 }
 
 export async function openCore(options: OpenCoreOptions): Promise<OpenedCore> {
@@ -149,7 +149,7 @@ async function assemble(
     },
     server,
     generateCredentials: generateServerCredentials,
-    formatServerUrl,
+    formatServerUrl: serverUrlFor,
     logger: logger.child('core'),
     ...(options.now ? { now: options.now } : {}),
   });

@@ -36,7 +36,13 @@ export class ControlClient implements TokentrayApi {
       socket.on('data', (chunk: string) => {
         buffered += chunk;
         for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
-          const message = JSON.parse(buffered.slice(0, newline)) as ControlMessage;
+          let message: ControlMessage;
+          try {
+            message = JSON.parse(buffered.slice(0, newline)) as ControlMessage;
+          } catch {
+            finish(() => reject(new TokentrayError('DAEMON_UNREACHABLE', 'The running tokentray sent an unreadable answer.')));
+            return;
+          }
           buffered = buffered.slice(newline + 1);
           if ('event' in message) onEvent?.(message);
           else if ('error' in message) finish(() => reject(TokentrayError.fromJSON({ ...message.error, code: message.error.code as ErrorCode })));

@@ -87,7 +87,15 @@ export async function startControlServer(options: { endpoint: string; token: () 
           socket.destroy();
           return;
         }
-        void handle(socket, request);
+        // Anything but a request object ends the connection; nothing here may crash the daemon.
+        if (typeof request !== 'object' || request === null) {
+          socket.destroy();
+          return;
+        }
+        handle(socket, request).catch((error: unknown) => {
+          logger.error('control request failed', { error });
+          socket.destroy();
+        });
       }
     });
   });

@@ -26,23 +26,32 @@ const URL_CREDENTIALS = /(\w+:\/\/)[^/\s:@]+:[^/\s@]+@/g;
 // Long runs of token alphabet (refresh tokens, opaque access tokens, secrets) are masked too.
 const OPAQUE = /[A-Za-z0-9._~+/=-]{40,}/g;
 
+// A file path whose segments are each short is what the user must act on, not a token.
+const READABLE_PATH = /^(\/[^/]{1,39})+\/?$/;
+
 export function redact(text: string): string {
   return text
     .replace(JWT, '[redacted-jwt]')
     .replace(AUTH_HEADER, '$1 [redacted]')
     .replace(URL_CREDENTIALS, '$1[redacted]@')
-    .replace(OPAQUE, '[redacted]');
+    .replace(OPAQUE, (run) => (READABLE_PATH.test(run) ? run : '[redacted]'));
+}
+
+/** Redacts a field value at any depth (headers objects, arrays, errors), cycle-safe. */
+function redactValue(value: unknown, seen: WeakSet<object>): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (value instanceof Error) return redact(`${value.name}: ${value.message}`);
+  if (typeof value !== 'object' || value === null) return value;
+  if (seen.has(value)) return '[circular]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, seen));
+  const out: LogFields = {};
+  for (const [name, inner] of Object.entries(value)) out[name] = SECRET_FIELD.test(name) ? '[redacted]' : redactValue(inner, seen);
+  return out;
 }
 
 function redactFields(fields: LogFields): LogFields {
-  const out: LogFields = {};
-  for (const [name, value] of Object.entries(fields)) {
-    if (SECRET_FIELD.test(name)) out[name] = '[redacted]';
-    else if (typeof value === 'string') out[name] = redact(value);
-    else if (value instanceof Error) out[name] = redact(`${value.name}: ${value.message}`);
-    else out[name] = value;
-  }
-  return out;
+  return redactValue(fields, new WeakSet()) as LogFields;
 }
 
 export function createLogger(options: { sink?: LogSink; level?: LogLevel; component?: string } = {}): Logger {

@@ -6,7 +6,7 @@
  * racing it for the vault and for refresh tokens (a rotated refresh token used twice is
  * invalid_grant for the loser). A lock whose pid is gone is stale and taken over.
  */
-import { open, readFile, rm } from 'node:fs/promises';
+import { link, open, readFile, rm } from 'node:fs/promises';
 import { TokentrayError } from '../shared/tokentray-error.js';
 
 export interface LockInfo {
@@ -45,9 +45,17 @@ export async function tryAcquireLock(path: string, control: string | null): Prom
   const info: LockInfo = { pid: process.pid, control, startedAt: Date.now() };
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
-      const handle = await open(path, 'wx', 0o600);
+      // Written aside, then linked into place: link() fails atomically with EEXIST, and the
+      // lock file is never seen empty (an empty one would look stale to a racing process).
+      const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+      const handle = await open(temp, 'w', 0o600);
       await handle.writeFile(JSON.stringify(info));
       await handle.close();
+      try {
+        await link(temp, path);
+      } finally {
+        await rm(temp, { force: true });
+      }
       let released = false;
       return {
         info,

@@ -64,7 +64,7 @@ export function needsForcedRefresh(token: HeldToken, now: number): boolean {
 /** Exponential backoff with jitter; `random` is injectable so tests are deterministic. */
 export function retryDelayMs(failures: number, random: () => number = Math.random, floorMs = 0): number {
   const exponential = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, failures - 1));
-  const jittered = exponential * (0.8 + 0.4 * random());
+  const jittered = Math.min(RETRY_MAX_MS, exponential * (0.8 + 0.4 * random()));
   return Math.max(floorMs, Math.round(jittered));
 }
 

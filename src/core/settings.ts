@@ -2,8 +2,9 @@
  * The installation's settings: validated, stored as JSON with conf (electron-store's base,
  * same file format), overridable per key from the environment.
  *
- * Precedence: TOKENTRAY_<KEY> environment variable > settings file > default. A bad value
- * from any source is refused with a message naming the key and the allowed values.
+ * Precedence: TOKENTRAY_<KEY> environment variable > settings file > default. Every value,
+ * from any source, is checked by `validateSetting` (the schema, one rule per key); a bad one
+ * is refused with a message naming the key and the allowed values.
  */
 import Conf from 'conf';
 import { TokentrayError } from '../shared/tokentray-error.js';
@@ -29,19 +30,6 @@ const CLOUD_VALUES: readonly Cloud[] = ['global', 'gcc-high', 'dod', 'china'];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-/** JSON schema handed to conf / electron-store so the file itself is checked on load. */
-export const SETTINGS_SCHEMA = {
-  clientId: { type: ['string', 'null'] },
-  tenant: { type: 'string' },
-  cloud: { type: 'string', enum: [...CLOUD_VALUES] },
-  authority: { type: ['string', 'null'] },
-  host: { type: 'string' },
-  port: { type: 'integer', minimum: 0, maximum: 65535 },
-  allowedClients: { type: 'array', items: { type: 'string' } },
-  signInTimeoutSeconds: { type: 'integer', minimum: 10, maximum: 3600 },
-  startAtLogin: { type: 'boolean' },
-} as const;
 
 export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
   clientId: 'Application (client) ID of your Azure app registration (a GUID)',
@@ -163,7 +151,8 @@ export function createConfBackend(directory: string): SettingsBackend {
     cwd: directory,
     configName: SETTINGS_FILE_NAME,
     projectName: 'tokentray',
-    schema: SETTINGS_SCHEMA as never,
+    // No conf schema: conf would throw its own error on a hand-edited value, before
+    // SettingsStore.read() can name the key (and `config set` could not repair it).
     clearInvalidConfig: false, // a hand-edited typo must be reported, not wiped
   });
   return { get: (key) => conf.get(key), set: (key, value) => conf.set(key, value) };

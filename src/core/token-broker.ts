@@ -190,6 +190,9 @@ export class TokenBroker implements TokenSource {
     entry.state = { kind: 'refreshing', expiresAt };
     this.#changed(record.id);
     const scopes = this.#deps.scopesFor(record.profile);
+    // A cached token that is due but still servable is kept if the forced refresh fails
+    // (start at login before the network is up).
+    let cached: { result: TokenResult; obtainedAt: number } | null = null;
     try {
       const msal = this.#deps.msal();
       // With no token in memory, MSAL's cache may have a good one (after a restart): use it
@@ -199,6 +202,7 @@ export class TokenBroker implements TokenSource {
       let fresh = forced || !result.fromCache;
       let obtainedAt = fresh ? startedAt : this.#obtainedAtOfCached(record, result.expiresAt, startedAt);
       if (isRefreshDue({ expiresAt: result.expiresAt, obtainedAt }, this.#now())) {
+        cached = { result, obtainedAt };
         result = await msal.acquireSilent(record.homeAccountId, scopes, true);
         obtainedAt = startedAt;
         fresh = true;
@@ -209,6 +213,7 @@ export class TokenBroker implements TokenSource {
       entry.lastError = null;
       this.#hold(entry, result, obtainedAt);
     } catch (error) {
+      if (cached && !entry.token) this.#hold(entry, cached.result, cached.obtainedAt);
       this.#fail(entry, error);
     }
   }

@@ -181,10 +181,15 @@ export class Vault {
 
   /** Applies `change` in memory and persists the result; writes are serialized in order. */
   update(change: (document: VaultDocument) => void): Promise<void> {
-    const next: VaultDocument = structuredClone(this.#document);
+    const previous = this.#document;
+    const next: VaultDocument = structuredClone(previous);
     change(next);
     this.#document = next;
-    const write = this.#writing.then(() => this.#persist(next));
+    const write = this.#writing.then(() => this.#persist(next)).catch((error: unknown) => {
+      // What could not be saved must not linger in memory to be saved by a later write.
+      if (this.#document === next) this.#document = previous;
+      throw error;
+    });
     // A failed write must not poison later ones; the caller still sees its own failure.
     this.#writing = write.catch(() => undefined);
     return write;

@@ -119,8 +119,9 @@ export function scanHeaders(rawHeaders: readonly string[], policy: HostPolicy): 
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
     switch (name.length) {
+      // The exact spellings EmailEngine (undici) sends are tried first: no lower-case copy.
       case 4:
-        if (name.toLowerCase() === 'host') {
+        if (name === 'host' || name === 'Host' || name.toLowerCase() === 'host') {
           if (host !== undefined) repeated = true;
           host = rawHeaders[i + 1];
         }
@@ -132,7 +133,7 @@ export function scanHeaders(rawHeaders: readonly string[], policy: HostPolicy): 
         }
         break;
       case 13:
-        if (name.toLowerCase() === 'authorization') {
+        if (name === 'Authorization' || name === 'authorization' || name.toLowerCase() === 'authorization') {
           if (authorization !== undefined) repeated = true;
           authorization = rawHeaders[i + 1];
         }

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { timingSafeEqual } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { BasicCredentialsChecker, MIN_COMPARE_BLOCK_BYTES, basicAuthorizationValue } from '../../../src/core/auth-server/basic-credentials.js';
+
+const CREDENTIALS = { username: 'emailengine', password: 'Zk3-q_9vLr2mX8tPq4wE7yUi0oA1sD5f' };
+const GOOD = basicAuthorizationValue(CREDENTIALS);
+
+describe('basic credentials', () => {
+  it('builds the header EmailEngine sends for URL credentials', () => {
+    assert.equal(GOOD, `Basic ${Buffer.from('emailengine:Zk3-q_9vLr2mX8tPq4wE7yUi0oA1sD5f').toString('base64')}`);
+  });
+
+  it('accepts the right header, in any scheme case, and refuses the rest', () => {
+    const checker = new BasicCredentialsChecker(() => CREDENTIALS);
+    assert.equal(checker.check(GOOD), 'ok');
+    assert.equal(checker.check(GOOD.replace('Basic', 'BASIC')), 'ok');
+    assert.equal(checker.check(`  ${GOOD.replace('Basic ', 'basic   ')} `), 'ok');
+    assert.equal(checker.check(undefined), 'missing');
+    assert.equal(checker.check(''), 'missing');
+    for (const wrong of ['Basic', 'Basic ', `${GOOD}=`, GOOD.slice(0, -1), GOOD.replace('Basic', 'Bearer'), `${GOOD}${'A'.repeat(1_000)}`, GOOD.toLowerCase()]) {
+      assert.equal(checker.check(wrong), 'wrong', wrong.slice(0, 40));
+    }
+  });
+
+  it('compares fixed-size blocks with the constant-time comparison, whatever the length sent', () => {
+    const seen: number[][] = [];
+    const checker = new BasicCredentialsChecker(
+      () => CREDENTIALS,
+      (a, b) => {
+        seen.push([a.byteLength, b.byteLength]);
+        return timingSafeEqual(a, b);
+      },
+    );
+    for (const header of [GOOD, 'Basic x', `${GOOD}AAAA`, `Basic ${'Q'.repeat(200)}`]) checker.check(header);
+    assert.deepEqual(seen, Array.from({ length: 4 }, () => [MIN_COMPARE_BLOCK_BYTES, MIN_COMPARE_BLOCK_BYTES]));
+  });
+
+  it('takes new credentials on the next check, and fits long ones in a larger block', () => {
+    let current = CREDENTIALS;
+    const checker = new BasicCredentialsChecker(() => current);
+    assert.equal(checker.check(GOOD), 'ok');
+    current = { username: 'emailengine', password: 'p'.repeat(400) };
+    assert.equal(checker.check(GOOD), 'wrong');
+    assert.equal(checker.check(basicAuthorizationValue(current)), 'ok');
+  });
+});

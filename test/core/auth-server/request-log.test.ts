@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RequestRecord } from '../../../src/shared/account-status.js';
+import { RequestLog } from '../../../src/core/auth-server/request-log.js';
+
+function entry(account: string, at: number, status = 200): RequestRecord {
+  return { at, account, proto: 'imap', outcome: status === 200 ? 'ok' : 'NEEDS_SIGN_IN', status, latencyMs: 0.1, client: '127.0.0.1' };
+}
+
+describe('request log', () => {
+  it('keeps the last `capacity` records, newest first', () => {
+    const log = new RequestLog(3);
+    assert.deepEqual(log.recent(), []);
+    for (let i = 1; i <= 5; i += 1) log.record(entry('a', i));
+    assert.deepEqual(log.recent().map((r) => r.at), [5, 4, 3]);
+    assert.deepEqual(log.recent(2).map((r) => r.at), [5, 4]);
+    assert.deepEqual(log.recent(0), []);
+    assert.deepEqual(log.recent(99).length, 3);
+  });
+
+  it("remembers each account's latest request even after the ring moved on", () => {
+    const log = new RequestLog(2);
+    log.record(entry('sales', 1, 409));
+    for (let i = 2; i < 10; i += 1) log.record(entry('other', i));
+    assert.equal(log.latestFor('sales')?.status, 409);
+    assert.equal(log.latestFor('other')?.at, 9);
+    assert.equal(log.latestFor('nobody'), null);
+    log.record({ ...entry('', 11), outcome: 'host_not_allowed', status: 403 });
+    assert.equal(log.latestFor(''), null, 'requests without an account are not per-account');
+  });
+
+  it('tells listeners about each record until they unsubscribe', () => {
+    const log = new RequestLog();
+    const seen: number[] = [];
+    const stop = log.onRecord((r) => seen.push(r.at));
+    log.record(entry('a', 1));
+    stop();
+    log.record(entry('a', 2));
+    assert.deepEqual(seen, [1]);
+  });
+
+  it('runs every listener even when one throws, then reports the error', () => {
+    const log = new RequestLog();
+    const seen: string[] = [];
+    log.onRecord(() => {
+      throw new Error('listener bug');
+    });
+    log.onRecord(() => seen.push('second'));
+    assert.throws(() => log.record(entry('a', 1)), /listener bug/);
+    assert.deepEqual(seen, ['second']);
+    assert.equal(log.recent().length, 1);
+  });
+
+  it('refuses a capacity below one', () => {
+    assert.throws(() => new RequestLog(0), RangeError);
+  });
+});

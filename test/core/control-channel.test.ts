@@ -1,0 +1,280 @@
+import { describe, it, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ControlClient } from '../../src/core/control-client.js';
+import { MAX_CONTROL_LINE_BYTES, controlEndpointFor, controlToken, tokensMatch } from '../../src/core/control-channel.js';
+import { startControlServer } from '../../src/core/control-server.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { DEFAULT_SETTINGS } from '../../src/core/settings.js';
+import type { AccountStatus, StatusReport } from '../../src/shared/account-status.js';
+import type { Settings } from '../../src/shared/settings-shape.js';
+import type { ConnectRequest, SignInHooks, TokentrayApi } from '../../src/shared/tokentray-api.js';
+import { TokentrayError } from '../../src/shared/tokentray-error.js';
+
+const ACCOUNT: AccountStatus = {
+  id: 'work',
+  email: 'alice@contoso.com',
+  user: 'alice@contoso.com',
+  profile: 'outlook',
+  state: { kind: 'active', expiresAt: 1_700_000_000_000 },
+  lastRequest: null,
+  lastError: null,
+};
+
+/** Records every call; answers like a tiny daemon. */
+class FakeApi implements TokentrayApi {
+  readonly calls: { method: string; args: unknown[] }[] = [];
+  settings: Settings = { ...DEFAULT_SETTINGS };
+
+  async status(): Promise<StatusReport> {
+    this.calls.push({ method: 'status', args: [] });
+    return { accounts: [ACCOUNT], server: { running: true, url: 'http://127.0.0.1:7411', error: null } };
+  }
+  async listAccounts() {
+    this.calls.push({ method: 'listAccounts', args: [] });
+    return [{ id: 'work', email: 'alice@contoso.com', user: 'alice@contoso.com', profile: 'outlook' as const }];
+  }
+  async connectAccount(request: ConnectRequest, hooks: SignInHooks): Promise<AccountStatus> {
+    this.calls.push({ method: 'connectAccount', args: [request] });
+    await hooks.onAuthorizeUrl('https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?state=abc');
+    return { ...ACCOUNT, id: request.id };
+  }
+  async cancelSignIn(id: string): Promise<void> {
+    this.calls.push({ method: 'cancelSignIn', args: [id] });
+  }
+  async removeAccount(id: string): Promise<void> {
+    this.calls.push({ method: 'removeAccount', args: [id] });
+    throw new Error(`database exploded while removing ${id}: secret-detail`);
+  }
+  async getToken(id: string, proto?: string) {
+    this.calls.push({ method: 'getToken', args: [id, proto] });
+    if (id !== 'work') {
+      throw new TokentrayError('ACCOUNT_NOT_FOUND', `There is no tokentray account "${id}".`, { details: { account: id } });
+    }
+    return { user: 'alice@contoso.com', accessToken: 'at-1', expiresAt: 1_700_000_000_000 };
+  }
+  async getSettings(): Promise<Settings> {
+    this.calls.push({ method: 'getSettings', args: [] });
+    return this.settings;
+  }
+  async setSetting<K extends keyof Settings>(key: K, value: Settings[K]): Promise<Settings> {
+    this.calls.push({ method: 'setSetting', args: [key, value] });
+    this.settings = { ...this.settings, [key]: value };
+    return this.settings;
+  }
+  async serverUrl(): Promise<string> {
+    return 'http://tokentray:pw@127.0.0.1:7411/';
+  }
+  async rotateServerSecret(): Promise<string> {
+    throw new TokentrayError('KEYCHAIN_LOCKED', 'locked', { hint: 'custom hint' });
+  }
+  async recentRequests(limit?: number) {
+    this.calls.push({ method: 'recentRequests', args: [limit] });
+    return [];
+  }
+}
+
+/** Sends raw text on a fresh connection; resolves with what came back once the server closed it. */
+async function rawExchange(
+  endpoint: string,
+  text: string,
+  waitForLines = Infinity,
+  timeoutMs = 2_000,
+): Promise<{ lines: string[]; closedByServer: boolean; timedOut: boolean }> {
+  const socket = connect(endpoint);
+  socket.setEncoding('utf8');
+  let received = '';
+  await once(socket, 'connect');
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (closedByServer: boolean, timedOut = false): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ lines: received.split('\n').filter(Boolean), closedByServer, timedOut });
+    };
+    const timer = setTimeout(() => done(false, true), timeoutMs);
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      if (received.split('\n').filter(Boolean).length >= waitForLines) done(false);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => done(true));
+    socket.write(text);
+  });
+}
+
+describe('control channel', () => {
+  let dir: string;
+  let endpoint: string;
+  let api: FakeApi;
+  let token: string | null;
+  let server: { close(): Promise<void> };
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tokentray-control-'));
+    endpoint = join(dir, 'control.sock');
+    api = new FakeApi();
+    token = controlToken(randomBytes(32));
+    server = await startControlServer({ endpoint, token: () => token, api, logger: silentLogger });
+  });
+  afterEach(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('round-trips calls and their arguments', async () => {
+    const client = new ControlClient(endpoint, token!);
+    const status = await client.status();
+    assert.deepEqual(status.accounts, [ACCOUNT]);
+    assert.deepEqual(await client.getToken('work', 'smtp'), { user: 'alice@contoso.com', accessToken: 'at-1', expiresAt: 1_700_000_000_000 });
+    assert.equal((await client.setSetting('port', 8080)).port, 8080);
+    assert.equal((await client.listAccounts())[0]?.id, 'work');
+    await client.cancelSignIn('work');
+    assert.deepEqual(await client.recentRequests(5), []);
+    assert.deepEqual(
+      api.calls.map((call) => [call.method, ...call.args]),
+      [['status'], ['getToken', 'work', 'smtp'], ['setSetting', 'port', 8080], ['listAccounts'], ['cancelSignIn', 'work'], ['recentRequests', 5]],
+    );
+  });
+
+  it('serves several calls at once', async () => {
+    const client = new ControlClient(endpoint, token!);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => client.getToken('work')));
+    assert.equal(answers.length, 20);
+    assert.ok(answers.every((answer) => answer.accessToken === 'at-1'));
+  });
+
+  it('delivers errors as TokentrayError with code, message, hint and details', async () => {
+    const client = new ControlClient(endpoint, token!);
+    await assert.rejects(client.getToken('nobody'), (error: unknown) => {
+      assert.ok(error instanceof TokentrayError);
+      assert.equal(error.code, 'ACCOUNT_NOT_FOUND');
+      assert.equal(error.message, 'There is no tokentray account "nobody".');
+      assert.match(error.hint, /tokentray account list/);
+      assert.deepEqual(error.details, { account: 'nobody' });
+      return true;
+    });
+    await assert.rejects(client.rotateServerSecret(), (error: unknown) => error instanceof TokentrayError && error.code === 'KEYCHAIN_LOCKED' && error.hint === 'custom hint');
+  });
+
+  it('turns an unexpected daemon failure into INTERNAL without its text', async () => {
+    const client = new ControlClient(endpoint, token!);
+    await assert.rejects(client.removeAccount('work'), (error: unknown) => {
+      assert.ok(error instanceof TokentrayError);
+      assert.equal(error.code, 'INTERNAL');
+      assert.doesNotMatch(error.message, /secret-detail/);
+      return true;
+    });
+  });
+
+  it('refuses a wrong token, calling nothing', async () => {
+    const client = new ControlClient(endpoint, controlToken(randomBytes(32)));
+    await assert.rejects(client.status(), (error: unknown) => error instanceof TokentrayError && error.code === 'DAEMON_UNREACHABLE');
+    await assert.rejects(new ControlClient(endpoint, '').status(), (error: unknown) => error instanceof TokentrayError && error.code === 'DAEMON_UNREACHABLE');
+    assert.deepEqual(api.calls, []);
+  });
+
+  it('refuses everyone while the daemon has no vault key yet', async () => {
+    const presented = token!;
+    token = null;
+    await assert.rejects(new ControlClient(endpoint, presented).status(), (error: unknown) => error instanceof TokentrayError && error.code === 'DAEMON_UNREACHABLE');
+    assert.deepEqual(api.calls, []);
+  });
+
+  it("passes connectAccount's authorize-url event to the hook before the result", async () => {
+    const client = new ControlClient(endpoint, token!);
+    const seen: string[] = [];
+    const result = await client.connectAccount(
+      { id: 'new-one', email: 'bob@contoso.com' },
+      {
+        onAuthorizeUrl: (url) => {
+          seen.push(url);
+        },
+      },
+    );
+    assert.deepEqual(seen, ['https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?state=abc']);
+    assert.equal(result.id, 'new-one');
+    assert.deepEqual(api.calls[0], { method: 'connectAccount', args: [{ id: 'new-one', email: 'bob@contoso.com' }] });
+  });
+
+  it('answers an unknown method with USAGE', async () => {
+    const { lines } = await rawExchange(endpoint, `${JSON.stringify({ id: 7, token, method: 'constructor', params: [] })}\n`, 1);
+    const message = JSON.parse(lines[0]!) as { id: number; error: { code: string } };
+    assert.equal(message.id, 7);
+    assert.equal(message.error.code, 'USAGE');
+  });
+
+  it('closes the connection on a line longer than MAX_CONTROL_LINE_BYTES', async () => {
+    const { lines, closedByServer } = await rawExchange(endpoint, 'x'.repeat(MAX_CONTROL_LINE_BYTES + 10));
+    assert.equal(closedByServer, true);
+    assert.deepEqual(lines, []);
+    assert.ok(await new ControlClient(endpoint, token!).status(), 'the server keeps serving');
+  });
+
+  it('closes the connection on a line that is not JSON', async () => {
+    const { closedByServer } = await rawExchange(endpoint, 'hello\n');
+    assert.equal(closedByServer, true);
+  });
+
+  it('survives a JSON line that is not a request object', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { lines, closedByServer } = await rawExchange(endpoint, 'null\n', 1, 500);
+      // In the daemon an unhandled rejection ends the process (Node's default).
+      assert.deepEqual(unhandled.map(String), []);
+      assert.ok(closedByServer || lines.length > 0, 'the server answers or closes the connection');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('makes the socket owner-only and removes it on close', async () => {
+    assert.equal((await stat(endpoint)).mode & 0o777, 0o600);
+    await server.close();
+    await assert.rejects(stat(endpoint), { code: 'ENOENT' });
+    server = { close: async () => undefined };
+    await assert.rejects(new ControlClient(endpoint, token!).status(), (error: unknown) => error instanceof TokentrayError && error.code === 'DAEMON_UNREACHABLE');
+  });
+
+  it('replaces a stale socket file left by a crash', async () => {
+    await server.close();
+    await writeFile(endpoint, 'stale');
+    server = await startControlServer({ endpoint, token: () => token, api, logger: silentLogger });
+    assert.ok(await new ControlClient(endpoint, token!).status());
+  });
+});
+
+describe('control channel helpers', () => {
+  it('derives one token per vault key, and compares tokens safely', () => {
+    const key = randomBytes(32);
+    assert.equal(controlToken(key), controlToken(Buffer.from(key)));
+    assert.notEqual(controlToken(key), controlToken(randomBytes(32)));
+    assert.match(controlToken(key), /^[0-9a-f]{64}$/);
+    assert.equal(tokensMatch(controlToken(key), controlToken(key)), true);
+    assert.equal(tokensMatch(controlToken(key), 'nope'), false);
+    assert.equal(tokensMatch(controlToken(key), undefined), false);
+    assert.equal(tokensMatch(controlToken(key), 42), false);
+  });
+
+  it('puts the socket in the data directory, or in the temp dir when the path would be too long', () => {
+    assert.equal(controlEndpointFor('/home/alice/.config/tokentray', 'linux'), '/home/alice/.config/tokentray/control.sock');
+    const deep = `/home/alice/${'nested/'.repeat(15)}tokentray`;
+    const fallback = controlEndpointFor(deep, 'linux');
+    assert.equal(fallback.startsWith(join(tmpdir(), 'tokentray-')), true);
+    assert.ok(Buffer.byteLength(fallback) < 100);
+    assert.equal(controlEndpointFor(deep, 'linux'), fallback, 'stable for one directory');
+    assert.notEqual(controlEndpointFor(`${deep}2`, 'linux'), fallback);
+    assert.match(controlEndpointFor('C:\\Users\\alice\\AppData\\Roaming\\tokentray', 'win32'), /^\\\\\.\\pipe\\tokentray-[0-9a-f]{16}$/);
+  });
+});

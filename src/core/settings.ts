@@ -43,10 +43,11 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
   startAtLogin: 'true or false (desktop app only)',
 };
 
-function invalid(key: string, value: unknown, source: string): TokentrayError {
+function invalid(key: string, value: unknown, source: string | null): TokentrayError {
   const allowed = (SETTING_DESCRIPTIONS as Record<string, string | undefined>)[key];
   const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  return new TokentrayError('CONFIG_INVALID', `Invalid value ${shown} for setting "${key}" (${source}). Allowed: ${allowed ?? 'see `tokentray config get`'}.`, {
+  const from = source ? ` (${source})` : '';
+  return new TokentrayError('CONFIG_INVALID', `Invalid value ${shown} for setting "${key}"${from}. Allowed: ${allowed ?? 'see `tokentray config get`'}.`, {
     details: { key },
   });
 }
@@ -66,7 +67,7 @@ function isIpAddress(text: string): boolean {
 }
 
 /** Checks one typed value; throws CONFIG_INVALID naming the key. */
-export function validateSetting<K extends SettingKey>(key: K, value: unknown, source = 'setting'): Settings[K] {
+export function validateSetting<K extends SettingKey>(key: K, value: unknown, source: string | null = null): Settings[K] {
   const fail = (): never => {
     throw invalid(key, value, source);
   };
@@ -117,7 +118,7 @@ export function validateSetting<K extends SettingKey>(key: K, value: unknown, so
 }
 
 /** Turns command-line / environment text into a typed value, then validates it. */
-export function parseSetting<K extends SettingKey>(key: K, text: string, source = 'setting'): Settings[K] {
+export function parseSetting<K extends SettingKey>(key: K, text: string, source: string | null = null): Settings[K] {
   const trimmed = text.trim();
   switch (key) {
     case 'clientId':

@@ -54,7 +54,7 @@ export function exitCodeFor(code: ErrorCode): number {
 /** A one-line hint telling the user how to get out of each failure. */
 export const ERROR_HINTS: Record<ErrorCode, string> = {
   USAGE: 'Run `tokentray --help` (or `tokentray <command> --help`) for the accepted arguments.',
-  CONFIG_INVALID: 'Fix the value with `tokentray config set KEY VALUE`; `tokentray config get` shows every key.',
+  CONFIG_INVALID: 'Enter an allowed value: in Settings in the window, or with `tokentray config set KEY VALUE` (`tokentray config get` lists every key).',
   CLIENT_ID_MISSING:
     'Register a public client app in Azure (see README, "Azure app registration") and run `tokentray config set clientId <Application (client) ID>`.',
   KEYCHAIN_UNAVAILABLE:

@@ -14,24 +14,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '../../src/core/logger.js';
 import { openCore } from '../../src/core/open-core.js';
-import type { SecretStore } from '../../src/core/secret-store.js';
+import { InMemorySecretStore } from '../fakes/in-memory-secret-store.js';
+import { memorySettings } from '../support/memory-settings.js';
 import { completeSignIn, createTrustingNetworkClient, startIdentityProvider } from '../support/identity-provider/index.js';
 
 const LIFETIME_S = 6;
 const ALICE = 'alice@contoso.test';
-
-class MemorySecrets implements SecretStore {
-  readonly #map = new Map<string, string>();
-  async get(account: string): Promise<string | null> {
-    return this.#map.get(account) ?? null;
-  }
-  async set(account: string, secret: string): Promise<void> {
-    this.#map.set(account, secret);
-  }
-  async delete(account: string): Promise<boolean> {
-    return this.#map.delete(account);
-  }
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -48,13 +36,12 @@ export interface HerdResult {
 export async function runRefreshHerd(concurrency = 1000): Promise<HerdResult> {
   const idp = await startIdentityProvider({ users: [{ username: ALICE }] });
   const home = await mkdtemp(join(tmpdir(), 'tokentray-herd-'));
-  const settings = new Map<string, unknown>([['clientId', idp.clientId], ['authority', idp.authority], ['port', 0]]);
   const core = await openCore({
     home,
     role: 'daemon',
     logger: silentLogger,
-    secretStore: new MemorySecrets(),
-    settingsBackend: { get: (key) => settings.get(key), set: (key, value) => void settings.set(key, value) },
+    secretStore: new InMemorySecretStore(),
+    settingsBackend: memorySettings({ clientId: idp.clientId, authority: idp.authority, port: 0 }),
     msalNetworkClient: createTrustingNetworkClient(idp.caCertPem),
   });
   try {

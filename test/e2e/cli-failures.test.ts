@@ -7,32 +7,17 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KeytarSecretStore } from '../../src/core/keytar-secret-store.js';
 import { completeSignIn, startIdentityProvider, type CompleteSignInOptions, type TestIdentityProvider } from '../support/identity-provider/index.js';
+import { acceptsConnections, loopbackPortOf } from '../support/loopback.js';
 import { runCli, startCli, type CliResult } from '../support/cli-process.js';
 
 const ALICE = 'alice@contoso.test';
 const BOB = 'bob@contoso.test';
 const AUTHORIZE_URL = /https:\/\/127\.0\.0\.1:\d+\/\S+\/authorize\?\S+/;
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function loopbackPortOf(authorizeUrl: string): number {
-  return Number(new URL(new URL(authorizeUrl).searchParams.get('redirect_uri')!).port);
-}
 
 const sha256 = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
 
@@ -83,12 +68,12 @@ describe('tokentray failures a user can meet', () => {
     const running = startCli(['account', 'add', 'sales', '--no-browser'], env);
     const [url] = await running.waitFor(AUTHORIZE_URL);
     const port = loopbackPortOf(url);
-    assert.equal(await isListening(port), true, 'MSAL listens while the sign-in is open');
+    assert.equal(await acceptsConnections(port), true, 'MSAL listens while the sign-in is open');
     running.child.kill('SIGINT');
     const result = await running.done;
     assert.equal(result.code, 1);
     assert.match(result.stderr, /sign-in was cancelled/);
-    assert.equal(await isListening(port), false, 'no listener is left behind');
+    assert.equal(await acceptsConnections(port), false, 'no listener is left behind');
     const list = await runCli(['account', 'list', '--json'], env);
     assert.deepEqual(JSON.parse(list.stdout), []);
   });
@@ -99,7 +84,7 @@ describe('tokentray failures a user can meet', () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /timed out/);
     assert.match(result.stderr, /hint: .*Nothing was saved/);
-    assert.equal(await isListening(port), false);
+    assert.equal(await acceptsConnections(port), false);
   });
 
   it('refuses a sign-in as someone other than the address given, without creating the account', async () => {

@@ -8,11 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { completeSignIn, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
+import { askLikeEmailEngine } from '../support/emailengine-client.js';
 import { runCli, startCli, type CliResult, type RunningCli } from '../support/cli-process.js';
 
 const LIFETIME_S = 10;
@@ -20,23 +20,6 @@ const ALICE = 'alice@contoso.test';
 const AUTHORIZE_URL = /https:\/\/127\.0\.0\.1:\d+\/\S+\/authorize\?\S+/;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; reason: string; body: string }> {
-  const target = new URL(url);
-  const auth = target.username ? `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString('base64')}` : undefined;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: target.hostname, port: target.port, path: target.pathname + target.search, headers: { ...(auth ? { authorization: auth } : {}), ...headers } },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, reason: res.statusMessage ?? '', body }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 async function filesUnder(dir: string): Promise<string[]> {
   const found: string[] = [];
@@ -143,7 +126,7 @@ describe('tokentray end to end (CLI, keychain, MSAL, local identity provider)', 
 
       // Served from memory: no identity-provider call.
       const callsBefore = idp.tokenEndpointCalls({ grantType: 'refresh_token' });
-      const served = await get(`${withCredentials}?account=alice&proto=imap`);
+      const served = await askLikeEmailEngine(withCredentials, 'alice', 'imap');
       assert.equal(served.status, 200, served.body);
       const servedAnswer = JSON.parse(served.body) as { user: string; accessToken: string };
       assert.deepEqual(Object.keys(servedAnswer).sort(), ['accessToken', 'user']);
@@ -152,7 +135,7 @@ describe('tokentray end to end (CLI, keychain, MSAL, local identity provider)', 
 
       // Past the point where it may be handed out, 50 concurrent requests share one refresh.
       await sleep(Math.max(0, readyAt + LIFETIME_S * 800 - Date.now()));
-      const burst = await Promise.all(Array.from({ length: 50 }, () => get(`${withCredentials}?account=alice&proto=smtp`)));
+      const burst = await Promise.all(Array.from({ length: 50 }, () => askLikeEmailEngine(withCredentials, 'alice', 'smtp')));
       assert.ok(burst.every((response) => response.status === 200), burst.map((r) => `${r.status} ${r.reason}`).join(', '));
       assert.equal(idp.tokenEndpointCalls({ grantType: 'refresh_token' }), callsBefore + 1, 'exactly one token-endpoint call');
       const tokens = new Set(burst.map((response) => (JSON.parse(response.body) as { accessToken: string }).accessToken));
@@ -170,7 +153,7 @@ describe('tokentray end to end (CLI, keychain, MSAL, local identity provider)', 
       // Revocation (password changed): the next refresh says "needs sign-in" with the reason.
       idp.revokeUser(ALICE, 50173);
       await sleep(LIFETIME_S * 750 + 500);
-      const refused = await get(`${withCredentials}?account=alice&proto=imap`);
+      const refused = await askLikeEmailEngine(withCredentials, 'alice', 'imap');
       assert.equal(refused.status, 409, refused.body);
       assert.match(refused.reason, /sign in/i);
       assert.match(refused.reason, /alice/);
@@ -185,7 +168,7 @@ describe('tokentray end to end (CLI, keychain, MSAL, local identity provider)', 
       // Sign in again through the daemon: the account recovers.
       const again2 = await signIn(['alice'], ALICE);
       assert.equal(again2.code, 0, again2.stderr);
-      const recovered = await get(`${withCredentials}?account=alice&proto=imap`);
+      const recovered = await askLikeEmailEngine(withCredentials, 'alice', 'imap');
       assert.equal(recovered.status, 200, recovered.body);
     } finally {
       serve.child.kill('SIGINT');

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,49 +14,12 @@ import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { silentLogger } from '../../src/core/logger.js';
 import { openCore, type OpenedCore } from '../../src/core/open-core.js';
-import type { SettingsBackend } from '../../src/core/settings.js';
+import { askLikeEmailEngine } from '../support/emailengine-client.js';
+import { memorySettings } from '../support/memory-settings.js';
 import { completeSignIn, createTrustingNetworkClient, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
 
 const ALICE = 'alice@contoso.test';
 const LIFETIME_S = 8;
-
-/** EmailEngine's request: Basic credentials from the URL and its exact headers. */
-function askLikeEmailEngine(authServerUrl: string, account: string, proto: string): Promise<{ status: number; reason: string; body: string }> {
-  const url = new URL(authServerUrl);
-  const credentials = Buffer.from(`${url.username}:${url.password}`).toString('base64');
-  url.username = url.password = '';
-  url.searchParams.set('account', account);
-  url.searchParams.set('proto', proto);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        headers: {
-          host: url.host,
-          connection: 'keep-alive',
-          'User-Agent': 'emailengine-app/2.79.2 (+https://emailengine.app/)',
-          accept: '*/*',
-          'accept-language': '*',
-          'sec-fetch-mode': 'cors',
-          'accept-encoding': 'gzip, deflate',
-          authorization: `Basic ${credentials}`,
-        },
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, reason: res.statusMessage ?? '', body }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function memorySettings(values: Record<string, unknown>): SettingsBackend {
-  const store = new Map(Object.entries(values));
-  return { get: (key) => store.get(key), set: (key, value) => void store.set(key, value) };
-}
 
 describe('SMTP XOAUTH2 with the token from the auth server', () => {
   let idp: TestIdentityProvider;

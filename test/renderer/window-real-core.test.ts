@@ -10,7 +10,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,10 +19,12 @@ import { KeytarSecretStore } from '../../src/core/keytar-secret-store.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { openCore, type OpenedCore } from '../../src/core/open-core.js';
 import { dataFiles } from '../../src/core/paths.js';
-import type { SettingsBackend } from '../../src/core/settings.js';
 import { Vault, keychainAccountFor, readVaultKey } from '../../src/core/vault.js';
 import { ERROR_HINTS } from '../../src/shared/error-codes.js';
 import { completeSignIn, createTrustingNetworkClient, startIdentityProvider, type SignInResult, type TestIdentityProvider } from '../support/identity-provider/index.js';
+import { askLikeEmailEngine } from '../support/emailengine-client.js';
+import { acceptsConnections } from '../support/loopback.js';
+import { memorySettings } from '../support/memory-settings.js';
 import { launchChromium, startWindowHarness, type ChromiumHandle, type HarnessOptions, type WindowHarness } from './window-harness.js';
 
 const ALICE = 'alice@contoso.test';
@@ -35,34 +36,6 @@ const NORMAL_LIFETIME_S = 3600;
 const SIGN_IN_WAIT_MS = 15_000;
 /** How long the loopback listener may take to close after Cancel. */
 const LISTENER_CLOSE_WAIT_MS = 3_000;
-
-function memorySettings(values: Record<string, unknown>): SettingsBackend {
-  const store = new Map(Object.entries(values));
-  return { get: (key) => store.get(key), set: (key, value) => void store.set(key, value) };
-}
-
-/** EmailEngine's token request: Node's fetch, Basic credentials taken out of the configured URL. */
-async function askLikeEmailEngine(authServerUrl: string, account: string, proto: string): Promise<{ status: number; body: string }> {
-  const url = new URL(authServerUrl);
-  const credentials = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
-  url.username = url.password = '';
-  url.searchParams.set('account', account);
-  url.searchParams.set('proto', proto);
-  const response = await fetch(url, { headers: { authorization: `Basic ${credentials}` } });
-  return { status: response.status, body: await response.text() };
-}
-
-/** Does anything accept a TCP connection on 127.0.0.1:port right now? */
-function acceptsConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -3,7 +3,7 @@
  */
 import type { Proto, ScopeProfile } from '../shared/account-status.js';
 import { SETTING_KEYS, type SettingKey } from '../shared/settings-shape.js';
-import { describeState } from '../shared/state-text.js';
+import { describeAccountState } from '../shared/state-text.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import { EXIT_NEEDS_SIGN_IN, EXIT_OK } from '../shared/error-codes.js';
 import type { CLOUDS} from '../core/clouds.js';
@@ -77,7 +77,7 @@ export async function accountAddCommand(
         },
       },
     );
-    env.output.out(`Connected ${status.id} as ${status.email ?? '?'} (${status.profile}): ${describeState(status.state, Date.now())}.`);
+    env.output.out(`Connected ${status.id} as ${status.email ?? '?'} (${status.profile}): ${describeAccountState(status.state, Date.now())}.`);
     return EXIT_OK;
   });
 }
@@ -122,7 +122,8 @@ export async function statusCommand(env: CommandEnv, json: boolean): Promise<num
       if (report.server.running) env.output.out('  the URL for EmailEngine, with its secret: `tokentray server-url`');
       if (report.accounts.length === 0) env.output.out('accounts: none yet (`tokentray account add <id>`)');
       for (const account of report.accounts) {
-        env.output.out(`${account.id} (${account.email ?? '?'}, ${account.profile}): ${describeState(account.state, now)}`);
+        const code = account.state.kind === 'needs-sign-in' ? ` (${account.state.reason.code})` : '';
+        env.output.out(`${account.id} (${account.email ?? '?'}, ${account.profile}): ${describeAccountState(account.state, now)}${code}`);
         if (account.lastRequest) {
           const r = account.lastRequest;
           env.output.out(`  last EmailEngine request: ${new Date(r.at).toISOString()} proto=${r.proto} ${r.outcome} (${r.latencyMs.toFixed(1)} ms)`);

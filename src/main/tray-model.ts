@@ -6,8 +6,11 @@
  * tray-actions.ts performs the actions, so everything a user can read or click in the tray is
  * decided here and unit-tested without Electron.
  */
-import { assertNever, type AccountState, type AccountStatus, type RequestRecord, type StatusReport } from '../shared/account-status.js';
+import type { AccountStatus, RequestRecord, StatusReport } from '../shared/account-status.js';
 import type { WindowView } from '../shared/ipc-contract.js';
+import { describeAccountState, formatLocalClock, formatRemaining } from '../shared/state-text.js';
+
+export { describeAccountState, formatLocalClock, formatRemaining };
 
 /** ok: all good. attention: an account needs the user, or EmailEngine gets errors. stopped: no auth server. */
 export type TrayIconState = 'ok' | 'attention' | 'stopped';
@@ -55,39 +58,8 @@ export const TOOLTIP_MAX_CHARS = 127;
 /** Menu lines longer than this are cut with an ellipsis so the menu stays narrow. */
 export const MENU_LINE_MAX_CHARS = 72;
 
-export function formatLocalClock(epochMs: number): string {
-  const date = new Date(epochMs);
-  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
-}
-
-/** "52 min", "1 h 05 min", "<1 min": whole minutes, rounded down so it never promises too much. */
-export function formatRemaining(ms: number): string {
-  const minutes = Math.floor(ms / 60_000);
-  if (minutes < 1) return '<1 min';
-  if (minutes < 60) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
-}
-
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
-}
-
-/** The state part of an account's menu line ("valid for 52 min", "needs sign-in — password changed"). */
-export function describeAccountState(state: AccountState, now: number, formatClock: (epochMs: number) => string = formatLocalClock): string {
-  switch (state.kind) {
-    case 'signed-out':
-      return 'signed out — sign in to use it';
-    case 'active':
-      return state.expiresAt > now ? `valid for ${formatRemaining(state.expiresAt - now)}` : 'token expired — refreshing soon';
-    case 'refreshing':
-      return 'refreshing…';
-    case 'needs-sign-in':
-      return `needs sign-in — ${state.reason.summary}`;
-    case 'failing':
-      return `retrying at ${formatClock(state.retryAt)} — ${state.error}`;
-    default:
-      return assertNever(state);
-  }
 }
 
 /** True when the account cannot serve EmailEngine until the user does something. */

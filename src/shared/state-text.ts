@@ -1,33 +1,36 @@
 /**
- * One-line, human wording of an account state, shared by the CLI, the tray and the window.
+ * One-line, human wording of an account state, shared by the tray, the notifications and the CLI.
  */
 import { assertNever, type AccountState } from './account-status.js';
 
-export function formatDuration(ms: number): string {
-  const minutes = Math.max(0, Math.floor(ms / 60_000));
-  if (ms < 60_000) return `${Math.max(0, Math.ceil(ms / 1000))} s`;
-  if (minutes < 120) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}
-
-function clock(at: number): string {
-  const date = new Date(at);
+export function formatLocalClock(epochMs: number): string {
+  const date = new Date(epochMs);
   return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
 }
 
-export function describeState(state: AccountState, now: number): string {
+/** "52 min", "1 h 05 min", "<1 min": whole minutes, rounded down so it never promises too much. */
+export function formatRemaining(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return '<1 min';
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+/** The state part of an account's menu line ("valid for 52 min", "needs sign-in — password changed"). */
+export function describeAccountState(state: AccountState, now: number, formatClock: (epochMs: number) => string = formatLocalClock): string {
   switch (state.kind) {
     case 'signed-out':
-      return 'not signed in';
+      return 'signed out — sign in to use it';
     case 'active':
-      return state.expiresAt > now ? `valid for ${formatDuration(state.expiresAt - now)}` : 'expired, renewing';
+      return state.expiresAt > now ? `valid for ${formatRemaining(state.expiresAt - now)}` : 'token expired — refreshing soon';
     case 'refreshing':
       return 'refreshing…';
     case 'needs-sign-in':
-      return `needs sign-in: ${state.reason.summary} (${state.reason.code})`;
+      return `needs sign-in — ${state.reason.summary}`;
     case 'failing':
-      return `retrying at ${clock(state.retryAt)}: ${state.error}`;
+      return `retrying at ${formatClock(state.retryAt)} — ${state.error}`;
     default:
       return assertNever(state);
   }
 }
+

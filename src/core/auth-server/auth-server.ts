@@ -55,7 +55,7 @@ export interface AuthServerOptions {
   credentials: () => AuthServerCredentials; // read per request so rotation takes effect at once
   tokenSource: TokenSource;
   recorder?: RequestRecorder;
-  logger: Logger;
+  logger: Logger; // tagged by the caller, e.g. `logger.child('auth-server')`
   now?: () => number;
   limits?: Partial<AuthServerLimits>;
   throttle?: Partial<FailureThrottleOptions>;
@@ -121,7 +121,7 @@ function listenError(error: unknown, host: string, port: number): TokentrayError
 }
 
 export async function startAuthServer(options: AuthServerOptions): Promise<AuthServer> {
-  const log = options.logger.child('auth-server');
+  const log = options.logger;
   const limits: AuthServerLimits = { ...DEFAULT_AUTH_SERVER_LIMITS, ...options.limits };
   const allowedClients = new Set((options.allowedClients ?? []).map(normalizeAddress));
   const loopback = isLoopbackHost(options.host);

@@ -29,15 +29,15 @@ export type BlockEquals = (a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView)
 
 const SCHEME = 'Basic ';
 const LENGTH_PREFIX_BYTES = 2;
-/** Block size for the usual secret; longer credentials get a larger block (rounded to 64). */
-export const MIN_COMPARE_BLOCK_BYTES = 256;
+/** Smallest block; longer credentials get a larger one, rounded up to 16 bytes. */
+export const MIN_COMPARE_BLOCK_BYTES = 80; // the generated secret's header: 66 bytes + length
 
 export function basicAuthorizationValue(credentials: AuthServerCredentials): string {
   return `${SCHEME}${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
 }
 
 function blockSizeFor(expected: string): number {
-  return Math.max(MIN_COMPARE_BLOCK_BYTES, Math.ceil((expected.length + LENGTH_PREFIX_BYTES) / 64) * 64);
+  return Math.max(MIN_COMPARE_BLOCK_BYTES, Math.ceil((expected.length + LENGTH_PREFIX_BYTES) / 16) * 16);
 }
 
 /** Writes length + latin1 bytes + zero padding into `block`; false when the text cannot fit. */

@@ -44,7 +44,6 @@ export class FailureThrottle {
 
   /** Seconds the client must wait (0: not throttled; check its credentials). */
   retryAfterSeconds(client: string, now: number): number {
-    if (this.#clients.size === 0) return 0; // the usual case: one map-size read
     const entry = this.#clients.get(client);
     if (entry === undefined) return 0;
     if (now < entry.blockedUntil) return Math.max(1, Math.ceil((entry.blockedUntil - now) / 1000));

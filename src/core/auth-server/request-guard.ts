@@ -27,6 +27,8 @@ export interface HeaderScan {
 
 /** Host header values this server answers to, for a given bind address and port. */
 export interface HostPolicy {
+  /** What EmailEngine sends (`127.0.0.1:PORT`, or the bound address): one string compare. */
+  readonly usual: string;
   readonly allowed: ReadonlySet<string>;
   readonly port: number;
   /** Bound to 0.0.0.0 / `::`: any IP-literal Host with our port is one of our own addresses. */
@@ -80,7 +82,8 @@ export function hostPolicy(bindHost: string, port: number): HostPolicy {
   const allowed = new Set(names.map((name) => `${name}:${port}`));
   // A client may leave out the default port.
   if (port === 80) for (const name of names) allowed.add(name);
-  return { allowed, port, anyIpLiteral: isWildcardHost(bindHost) };
+  const usual = isLoopbackAddress(bindHost) || bindHost === 'localhost' || isWildcardHost(bindHost) ? `127.0.0.1:${port}` : `${hostLiteral(bindHost)}:${port}`;
+  return { usual, allowed, port, anyIpLiteral: isWildcardHost(bindHost) };
 }
 
 /**
@@ -90,7 +93,7 @@ export function hostPolicy(bindHost: string, port: number): HostPolicy {
  * names pass. An IP literal can never be rebound, hence the wildcard-bind allowance.
  */
 export function isAllowedHost(host: string, policy: HostPolicy): boolean {
-  if (policy.allowed.has(host)) return true;
+  if (host === policy.usual || policy.allowed.has(host)) return true;
   const lower = host.toLowerCase();
   if (policy.allowed.has(lower)) return true;
   if (!policy.anyIpLiteral) return false;

@@ -142,16 +142,16 @@ export class AuthRequestHandler {
     // nothing from it, since every answer below waits for the credentials check.
     const query = parseAuthenticationQuery(target, Math.min(target.length, AUTHENTICATION_PATH.length + 1));
     const account = query.account;
-    const now = this.#options.now();
     const throttle = this.#options.throttle;
 
-    const wait = throttle.retryAfterSeconds(client, now);
+    // The clock is read only when some client has failed lately: not on the usual path.
+    const wait = throttle.trackedClients === 0 ? 0 : throttle.retryAfterSeconds(client, this.#options.now());
     if (wait > 0) return this.#finish(res, started, client, account, query.proto, throttledResponse(wait));
     const verdict = this.#options.credentials.check(authorization);
     if (verdict !== 'ok') {
       // Only wrong credentials count: a missing header is a configuration slip, not a guess.
       if (verdict === 'wrong') {
-        const blockedFor = throttle.recordFailure(client, now);
+        const blockedFor = throttle.recordFailure(client, this.#options.now());
         if (blockedFor > 0) this.#log.warn(`client ${client} sent wrong credentials repeatedly; answering 429 for ${blockedFor} s`);
       }
       return this.#finish(res, started, client, account, query.proto, refusalResponse(verdict === 'missing' ? 'credentials_missing' : 'credentials_wrong'));

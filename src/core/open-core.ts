@@ -216,7 +216,6 @@ class AuthServerManager implements AuthServerControl {
         logger: this.logger,
       });
       this.#error = null;
-      this.logger.info(`listening on ${this.#server.url}`);
     } catch (error) {
       this.#error = error instanceof Error ? error.message : String(error);
       throw error;

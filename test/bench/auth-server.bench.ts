@@ -27,7 +27,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { silentLogger } from '../../src/core/logger.js';
 import { RequestLog, startAuthServer, type AuthServer } from '../../src/core/auth-server/index.js';
-import { FakeTokenSource } from '../fakes/fake-token-source.js';
+import { TokenBroker } from '../../src/core/token-broker.js';
 import type { LoadJob, LoadResult } from './load-generator.js';
 
 export interface BenchSettings {
@@ -201,10 +201,23 @@ function startBareServer(body: Buffer): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function startTokentray(accounts: number): Promise<{ server: AuthServer; source: FakeTokenSource }> {
-  const source = new FakeTokenSource();
-  source.recordCalls = false;
-  for (let i = 0; i < accounts; i += 1) source.set(`acct${i}`, { user: `acct${i}@contoso.com`, accessToken: fakeAccessToken() });
+/**
+ * tokentray's auth server over the real TokenBroker (the production hot path: account lookup,
+ * profile and freshness checks), its accounts holding fresh tokens so MSAL is never called.
+ */
+async function startTokentray(accounts: number): Promise<{ server: AuthServer; source: TokenBroker }> {
+  const source = new TokenBroker({
+    msal: () => {
+      throw new Error('the bench serves cached tokens only');
+    },
+    scopesFor: () => [],
+    logger: silentLogger,
+  });
+  const now = Date.now();
+  for (let i = 0; i < accounts; i += 1) {
+    const record = { id: `acct${i}`, profile: 'outlook' as const, homeAccountId: `home${i}`, username: `acct${i}@contoso.com`, sharedMailbox: null, createdAt: now };
+    source.upsert(record, { accessToken: fakeAccessToken(), expiresAt: now + 3_600_000, homeAccountId: record.homeAccountId, username: record.username, fromCache: false });
+  }
   const server = await startAuthServer({
     host: '127.0.0.1',
     port: 0,

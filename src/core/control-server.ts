@@ -51,9 +51,18 @@ export async function startControlServer(options: { endpoint: string; token: () 
     try {
       let result: unknown;
       if (request.method === 'connectAccount') {
-        result = await api.connectAccount(request.params[0] as Parameters<TokentrayApi['connectAccount']>[0], {
-          onAuthorizeUrl: (url) => send(socket, { id: request.id, event: 'authorize-url', url }),
-        });
+        const connect = request.params[0] as Parameters<TokentrayApi['connectAccount']>[0];
+        // The command that asked went away (killed, terminal closed): end its sign-in too,
+        // rather than keep a loopback listener open until the timeout.
+        const abandon = (): void => void api.cancelSignIn(connect.id).catch(() => undefined);
+        socket.once('close', abandon);
+        try {
+          result = await api.connectAccount(connect, {
+            onAuthorizeUrl: (url) => send(socket, { id: request.id, event: 'authorize-url', url }),
+          });
+        } finally {
+          socket.off('close', abandon);
+        }
       } else {
         const method = api[request.method as keyof TokentrayApi] as (...args: unknown[]) => Promise<unknown>;
         result = await method.apply(api, request.params);

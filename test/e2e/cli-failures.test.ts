@@ -78,6 +78,28 @@ describe('tokentray failures a user can meet', () => {
     assert.deepEqual(JSON.parse(list.stdout), []);
   });
 
+  it('cancels a sign-in running inside the daemon when the command is interrupted', async () => {
+    const env = await freshEnv({ TOKENTRAY_PORT: '0' });
+    const serve = startCli(['serve'], env);
+    try {
+      await serve.waitFor(/tokentray ready/);
+      const running = startCli(['account', 'add', 'sales', '--no-browser'], env);
+      const [url] = await running.waitFor(AUTHORIZE_URL);
+      const port = loopbackPortOf(url);
+      assert.equal(await acceptsConnections(port), true);
+      running.child.kill('SIGINT');
+      const result = await running.done;
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /sign-in was cancelled/);
+      assert.equal(await acceptsConnections(port), false, 'the daemon closed its loopback listener');
+      const list = await runCli(['account', 'list', '--json'], env);
+      assert.deepEqual(JSON.parse(list.stdout), []);
+    } finally {
+      serve.child.kill('SIGINT');
+      assert.equal((await serve.done).code, 0);
+    }
+  });
+
   it('ends an abandoned sign-in after the timeout and closes the listener', async () => {
     const env = await freshEnv({ TOKENTRAY_SIGN_IN_TIMEOUT_SECONDS: '10' });
     const { result, port } = await addAccount(env, ['sales'], null);

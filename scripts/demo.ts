@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cliEnvironment } from '../test/support/local-setup.js';
 import { runCli, startCli } from '../test/support/cli-process.js';
 import { completeSignIn, startIdentityProvider } from '../test/support/identity-provider/index.js';
 
@@ -32,14 +33,7 @@ const shorten = (token: string): string => `${token.slice(0, 12)}…${token.slic
 
 const idp = await startIdentityProvider({ users: [{ username: USER, name: 'Alice Example' }], log: () => undefined });
 const home = await mkdtemp(join(tmpdir(), 'tokentray-demo-'));
-const env = {
-  ...process.env,
-  TOKENTRAY_HOME: home,
-  TOKENTRAY_CLIENT_ID: idp.clientId,
-  TOKENTRAY_AUTHORITY: idp.authority,
-  TOKENTRAY_PORT: '0',
-  NODE_EXTRA_CA_CERTS: idp.caCertPath,
-};
+const env = cliEnvironment(idp, home);
 let exitCode = 0;
 try {
   console.log(`\n1. A local identity provider is running at ${idp.authority}`);

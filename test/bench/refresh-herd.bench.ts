@@ -7,16 +7,11 @@
  * server, a vault in a temp directory (the key in an in-memory secret store, so the bench
  * needs no keychain). The load is 1,000 separate sockets opened at once.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { silentLogger } from '../../src/core/logger.js';
-import { openCore } from '../../src/core/open-core.js';
 import { InMemorySecretStore } from '../fakes/in-memory-secret-store.js';
-import { memorySettings } from '../support/memory-settings.js';
-import { completeSignIn, createTrustingNetworkClient, startIdentityProvider } from '../support/identity-provider/index.js';
+import { completeSignIn, startIdentityProvider } from '../support/identity-provider/index.js';
+import { startTestCore } from '../support/local-setup.js';
 
 const LIFETIME_S = 6;
 const ALICE = 'alice@contoso.test';
@@ -35,17 +30,8 @@ export interface HerdResult {
 
 export async function runRefreshHerd(concurrency = 1000): Promise<HerdResult> {
   const idp = await startIdentityProvider({ users: [{ username: ALICE }] });
-  const home = await mkdtemp(join(tmpdir(), 'tokentray-herd-'));
-  const core = await openCore({
-    home,
-    role: 'daemon',
-    logger: silentLogger,
-    secretStore: new InMemorySecretStore(),
-    settingsBackend: memorySettings({ clientId: idp.clientId, authority: idp.authority, port: 0 }),
-    msalNetworkClient: createTrustingNetworkClient(idp.caCertPem),
-  });
+  const { core, dispose } = await startTestCore(idp, { prefix: 'herd', secretStore: new InMemorySecretStore() });
   try {
-    await core.start();
     idp.setAccessTokenLifetime(LIFETIME_S);
     await core.connectAccount({ id: 'sales', email: ALICE }, { onAuthorizeUrl: (url) => void completeSignIn(url, { username: ALICE, caCertPem: idp.caCertPem }) });
     // Let the token expire outright.
@@ -81,9 +67,8 @@ export async function runRefreshHerd(concurrency = 1000): Promise<HerdResult> {
       latencyMs: { min: latencies[0]!, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1)! },
     };
   } finally {
-    await core.close();
+    await dispose();
     await idp.close();
-    await rm(home, { recursive: true, force: true });
   }
 }
 

@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { KeytarSecretStore } from '../../src/core/keytar-secret-store.js';
 import { completeSignIn, startIdentityProvider, type CompleteSignInOptions, type TestIdentityProvider } from '../support/identity-provider/index.js';
 import { acceptsConnections, loopbackPortOf } from '../support/loopback.js';
+import { cliEnvironment } from '../support/local-setup.js';
 import { runCli, startCli, type CliResult } from '../support/cli-process.js';
 
 const ALICE = 'alice@contoso.test';
@@ -28,15 +29,7 @@ describe('tokentray failures a user can meet', () => {
   const freshEnv = async (extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> => {
     const home = await mkdtemp(join(tmpdir(), 'tokentray-fail-'));
     homes.push(home);
-    return {
-      ...process.env,
-      TOKENTRAY_HOME: home,
-      TOKENTRAY_CLIENT_ID: idp.clientId,
-      TOKENTRAY_AUTHORITY: idp.authority,
-      NODE_EXTRA_CA_CERTS: idp.caCertPath,
-      BROWSER: '',
-      ...extra,
-    };
+    return cliEnvironment(idp, home, { BROWSER: '', ...extra });
   };
 
   /** Starts `account add`, plays the browser with `browser`, returns the result and the loopback port. */
@@ -79,7 +72,7 @@ describe('tokentray failures a user can meet', () => {
   });
 
   it('cancels a sign-in running inside the daemon when the command is interrupted', async () => {
-    const env = await freshEnv({ TOKENTRAY_PORT: '0' });
+    const env = await freshEnv();
     const serve = startCli(['serve'], env);
     try {
       await serve.waitFor(/tokentray ready/);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { completeSignIn, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
 import { askLikeEmailEngine } from '../support/emailengine-client.js';
+import { cliEnvironment } from '../support/local-setup.js';
 import { runCli, startCli, type CliResult, type RunningCli } from '../support/cli-process.js';
 
 const LIFETIME_S = 10;
@@ -60,15 +61,7 @@ describe('tokentray end to end (CLI, keychain, MSAL, local identity provider)', 
       users: [{ username: ALICE, name: 'Alice Example' }, { username: 'bob@contoso.test', name: 'Bob Example' }],
     });
     home = await mkdtemp(join(tmpdir(), 'tokentray-e2e-'));
-    env = {
-      ...process.env,
-      TOKENTRAY_HOME: home,
-      TOKENTRAY_CLIENT_ID: idp.clientId,
-      TOKENTRAY_AUTHORITY: idp.authority,
-      TOKENTRAY_PORT: '0',
-      NODE_EXTRA_CA_CERTS: idp.caCertPath,
-      BROWSER: '',
-    };
+    env = cliEnvironment(idp, home, { BROWSER: '' });
   });
 
   after(async () => {

@@ -5,26 +5,22 @@
  * EmailEngine does (same URL shape, same headers) before sending.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
-import { silentLogger } from '../../src/core/logger.js';
-import { openCore, type OpenedCore } from '../../src/core/open-core.js';
+import type { OpenedCore } from '../../src/core/open-core.js';
 import { askLikeEmailEngine } from '../support/emailengine-client.js';
-import { memorySettings } from '../support/memory-settings.js';
-import { completeSignIn, createTrustingNetworkClient, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
+import { completeSignIn, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
+import { startTestCore, type TestCore } from '../support/local-setup.js';
 
 const ALICE = 'alice@contoso.test';
 const LIFETIME_S = 8;
 
 describe('SMTP XOAUTH2 with the token from the auth server', () => {
   let idp: TestIdentityProvider;
+  let local: TestCore | undefined;
   let core: OpenedCore;
-  let home: string;
   let smtp: SMTPServer;
   let smtpPort = 0;
   const received: string[] = [];
@@ -33,15 +29,8 @@ describe('SMTP XOAUTH2 with the token from the auth server', () => {
   before(async () => {
     idp = await startIdentityProvider({ users: [{ username: ALICE }] });
     idp.setAccessTokenLifetime(LIFETIME_S);
-    home = await mkdtemp(join(tmpdir(), 'tokentray-smtp-'));
-    core = await openCore({
-      home,
-      role: 'daemon',
-      logger: silentLogger,
-      settingsBackend: memorySettings({ clientId: idp.clientId, authority: idp.authority, port: 0 }),
-      msalNetworkClient: createTrustingNetworkClient(idp.caCertPem),
-    });
-    await core.start();
+    local = await startTestCore(idp, { prefix: 'smtp' });
+    core = local.core;
     await core.connectAccount(
       { id: 'sales', email: ALICE },
       { onAuthorizeUrl: (url) => void completeSignIn(url, { username: ALICE, caCertPem: idp.caCertPem }) },
@@ -78,10 +67,9 @@ describe('SMTP XOAUTH2 with the token from the auth server', () => {
   });
 
   after(async () => {
-    await core?.close();
+    await local?.dispose();
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
     await idp?.close();
-    if (home) await rm(home, { recursive: true, force: true });
   });
 
   const send = async (subject: string): Promise<void> => {

@@ -9,22 +9,19 @@
  * is a plain fetch to the real auth server. Everything is observed in the page.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { KeytarSecretStore } from '../../src/core/keytar-secret-store.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { openCore, type OpenedCore } from '../../src/core/open-core.js';
+import type { OpenedCore } from '../../src/core/open-core.js';
 import { dataFiles } from '../../src/core/paths.js';
 import { Vault, keychainAccountFor, readVaultKey } from '../../src/core/vault.js';
 import { ERROR_HINTS } from '../../src/shared/error-codes.js';
-import { completeSignIn, createTrustingNetworkClient, startIdentityProvider, type SignInResult, type TestIdentityProvider } from '../support/identity-provider/index.js';
+import { completeSignIn, startIdentityProvider, type SignInResult, type TestIdentityProvider } from '../support/identity-provider/index.js';
 import { askLikeEmailEngine } from '../support/emailengine-client.js';
 import { acceptsConnections } from '../support/loopback.js';
-import { memorySettings } from '../support/memory-settings.js';
+import { startTestCore } from '../support/local-setup.js';
 import { launchChromium, startWindowHarness, type ChromiumHandle, type HarnessOptions, type WindowHarness } from './window-harness.js';
 
 const ALICE = 'alice@contoso.test';
@@ -85,15 +82,7 @@ describe('tokentray window on the real core (real renderer, real core, local ide
 
   before(async () => {
     idp = await startIdentityProvider({ users: [{ username: ALICE, name: 'Alice Example' }] });
-    home = await mkdtemp(join(tmpdir(), 'tokentray-window-core-'));
-    core = await openCore({
-      home,
-      role: 'daemon',
-      logger: silentLogger,
-      settingsBackend: memorySettings({ clientId: idp.clientId, authority: idp.authority, port: 0 }),
-      msalNetworkClient: createTrustingNetworkClient(idp.caCertPem),
-    });
-    await core.start();
+    ({ core, home } = await startTestCore(idp, { prefix: 'window-core' }));
     chromium = await launchChromium();
   });
 

@@ -19,7 +19,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   tenant: 'organizations',
   cloud: 'global',
   authority: null,
-  host: '127.0.0.1',
+  host: 'localhost', // 127.0.0.1 and, where the machine has it, ::1: loopback only
   port: DEFAULT_PORT,
   allowedClients: [],
   signInTimeoutSeconds: DEFAULT_SIGN_IN_TIMEOUT_SECONDS,

@@ -40,7 +40,7 @@ describe('settings', () => {
     const settings = new SettingsStore(memoryBackend(), {}).read();
     assert.deepEqual(settings, DEFAULT_SETTINGS);
     assert.deepEqual(Object.keys(settings).sort(), [...SETTING_KEYS].sort());
-    assert.equal(settings.host, '127.0.0.1');
+    assert.equal(settings.host, 'localhost');
     assert.equal(settings.port, 7411);
     assert.equal(settings.clientId, null);
   });
@@ -182,7 +182,7 @@ describe('settings', () => {
         () => store.set('host', '0.0.0.0'),
         (error: unknown) => error instanceof TokentrayError && error.code === 'CONFIG_INVALID' && error.details.key === 'host' && /allowedClients/.test(error.hint),
       );
-      assert.equal(store.read().host, '127.0.0.1');
+      assert.equal(store.read().host, 'localhost');
       store.set('allowedClients', ['172.17.0.2']);
       assert.equal(store.set('host', '0.0.0.0').host, '0.0.0.0');
       assert.equal(store.set('host', '::1').host, '::1');

@@ -162,14 +162,19 @@ async function assemble(
 
   return Object.assign(core, {
     start: async () => {
-      await baseStart();
-      if (role === 'daemon') {
-        control = await startControlServer({
-          endpoint,
-          token: () => (vault.keyMaterial ? controlToken(vault.keyMaterial) : null),
-          api: core,
-          logger: logger.child('control'),
-        });
+      try {
+        await baseStart();
+      } finally {
+        // Even when the auth server could not start, commands must reach this daemon (to
+        // change the port, say) rather than find a lock they cannot talk to.
+        if (role === 'daemon' && !control && vault.keyMaterial) {
+          control = await startControlServer({
+            endpoint,
+            token: () => (vault.keyMaterial ? controlToken(vault.keyMaterial) : null),
+            api: core,
+            logger: logger.child('control'),
+          });
+        }
       }
     },
     close: async () => {

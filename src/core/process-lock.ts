@@ -21,6 +21,9 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
+/** Locks this process holds: a lock file naming our own pid is live only if it is one of them. */
+const heldHere = new Set<string>();
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -56,12 +59,14 @@ export async function tryAcquireLock(path: string, control: string | null): Prom
       } finally {
         await rm(temp, { force: true });
       }
+      heldHere.add(path);
       let released = false;
       return {
         info,
         release: async () => {
           if (released) return;
           released = true;
+          heldHere.delete(path);
           const current = await readLock(path);
           if (current?.pid === process.pid) await rm(path, { force: true });
         },
@@ -69,7 +74,8 @@ export async function tryAcquireLock(path: string, control: string | null): Prom
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = await readLock(path);
-      if (holder && holder.pid !== process.pid && isAlive(holder.pid)) return holder;
+      const live = holder && (holder.pid === process.pid ? heldHere.has(path) : isAlive(holder.pid));
+      if (holder && live) return holder;
       // Stale (crashed owner) or half-written: remove and try again.
       await rm(path, { force: true });
     }

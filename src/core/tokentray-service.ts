@@ -80,13 +80,17 @@ export class TokentrayService implements TokentrayCore {
     const { broker, server } = this.#deps;
     await this.#ensureServerCredentials();
     broker.startRefresher();
-    if (server) await server.start();
-    // Warm up after the server listens (EmailEngine may already be calling; its requests
-    // share the same refreshes), but do not let a slow identity provider hold up the start.
+    // The server starts first (EmailEngine may already be calling; its requests share the
+    // warm-up's refreshes). If it cannot (port taken), tokens are still kept fresh and the
+    // failure is reported: the user fixes the port and setSetting starts it again.
+    let serverError: unknown = null;
+    if (server) await server.start().catch((error: unknown) => (serverError = error));
+    // Do not let a slow identity provider hold up the start.
     const warmUp = broker.warmUp().then(() => this.notifyChanged());
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([warmUp, new Promise<void>((resolve) => (timer = setTimeout(resolve, WARM_UP_WAIT_MS)))]);
     clearTimeout(timer);
+    if (serverError) throw serverError;
   }
 
   async close(): Promise<void> {
@@ -289,8 +293,10 @@ export class TokentrayService implements TokentrayCore {
   async setSetting<K extends SettingKey>(key: K, value: Settings[K]): Promise<Settings> {
     const settings = this.#deps.settings.set(key, value);
     if (key === 'clientId' || key === 'tenant' || key === 'cloud' || key === 'authority') this.#deps.resetMsal();
-    if ((key === 'host' || key === 'port' || key === 'allowedClients') && this.#deps.server?.status().running) {
-      await this.#deps.server.start();
+    const server = this.#deps.server;
+    if ((key === 'host' || key === 'port' || key === 'allowedClients') && server) {
+      const { running, error } = server.status();
+      if (running || error) await server.start(); // restart, or retry after a failed start
     }
     this.notifyChanged();
     return settings;

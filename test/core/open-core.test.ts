@@ -1,0 +1,68 @@
+/**
+ * The assembled core in its daemon role, without an identity provider: the parts that do
+ * not need a sign-in (lock, control channel, auth-server lifecycle, settings changes).
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { controlEndpointFor, controlToken } from '../../src/core/control-channel.js';
+import { ControlClient } from '../../src/core/control-client.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { openCore } from '../../src/core/open-core.js';
+import { dataFiles } from '../../src/core/paths.js';
+import { readVaultKey } from '../../src/core/vault.js';
+import { TokentrayError } from '../../src/shared/tokentray-error.js';
+import { InMemorySecretStore } from '../fakes/in-memory-secret-store.js';
+import { memorySettings } from '../support/memory-settings.js';
+
+describe('openCore (daemon role)', () => {
+  let home: string;
+  let blocker: Server;
+  let takenPort: number;
+
+  before(async () => {
+    home = await mkdtemp(join(tmpdir(), 'tokentray-open-core-'));
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    takenPort = (blocker.address() as { port: number }).port;
+  });
+
+  after(async () => {
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('stays reachable when its port is taken, and starts the auth server once the port is changed', async () => {
+    const secrets = new InMemorySecretStore();
+    const core = await openCore({ home, role: 'daemon', logger: silentLogger, secretStore: secrets, settingsBackend: memorySettings({ host: '127.0.0.1', port: takenPort }) });
+    try {
+      await assert.rejects(core.start(), (error: unknown) => error instanceof TokentrayError && error.code === 'PORT_IN_USE');
+      const stopped = await core.status();
+      assert.equal(stopped.server.running, false);
+      assert.match(stopped.server.error ?? '', /already in use/);
+
+      // A second daemon is refused; a command reaches this one through the control channel.
+      await assert.rejects(
+        openCore({ home, role: 'daemon', logger: silentLogger, secretStore: secrets }),
+        (error: unknown) => error instanceof TokentrayError && error.code === 'ALREADY_RUNNING',
+      );
+      const material = await readVaultKey(dataFiles(home).vault, secrets);
+      assert.ok(material);
+      const client = new ControlClient(controlEndpointFor(home), controlToken(material.key));
+      const settings = await client.setSetting('port', 0);
+      assert.equal(settings.port, 0);
+      const running = await client.status();
+      assert.equal(running.server.running, true);
+      assert.match(running.server.url ?? '', /^http:\/\/127\.0\.0\.1:\d+\/authentication$/);
+      assert.match(await client.serverUrl(), /^http:\/\/emailengine:[A-Za-z0-9._~-]+@127\.0\.0\.1:\d+\/authentication$/);
+    } finally {
+      await core.close();
+    }
+    // Closed: the lock is gone, so the next daemon may start.
+    const next = await openCore({ home, role: 'daemon', logger: silentLogger, secretStore: secrets, settingsBackend: memorySettings({ port: 0 }) });
+    await next.close();
+  });
+});

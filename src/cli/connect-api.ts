@@ -4,14 +4,9 @@
  */
 import { TokentrayError } from '../shared/tokentray-error.js';
 import type { TokentrayApi } from '../shared/tokentray-api.js';
-import { controlToken } from '../core/control-channel.js';
-import { ControlClient } from '../core/control-client.js';
-import { KeytarSecretStore } from '../core/keytar-secret-store.js';
 import type { Logger } from '../core/logger.js';
 import { openCore, type OpenedCore } from '../core/open-core.js';
-import { dataFiles } from '../core/paths.js';
-import { readLock } from '../core/process-lock.js';
-import { readVaultKey } from '../core/vault.js';
+import { connectToDaemon } from '../core/remote-core.js';
 
 export interface CommandContext {
   api: TokentrayApi;
@@ -19,24 +14,10 @@ export interface CommandContext {
   local: OpenedCore | null;
 }
 
-async function daemonClient(home: string, control: string): Promise<ControlClient> {
-  const material = await readVaultKey(dataFiles(home).vault, new KeytarSecretStore());
-  if (!material) throw new TokentrayError('DAEMON_UNREACHABLE', 'A tokentray daemon is running but has not created its vault yet.');
-  return new ControlClient(control, controlToken(material.key));
-}
-
 export async function withApi<T>(home: string, logger: Logger, run: (context: CommandContext) => Promise<T>): Promise<T> {
   for (let attempt = 0; attempt < 2; attempt += 1) {
-    const lock = await readLock(dataFiles(home).lock);
-    if (lock?.control) {
-      try {
-        process.kill(lock.pid, 0);
-        return await run({ api: await daemonClient(home, lock.control), local: null });
-      } catch (error) {
-        if (error instanceof TokentrayError) throw error;
-        // The daemon is gone (stale lock): fall through and run locally.
-      }
-    }
+    const daemon = await connectToDaemon(home);
+    if (daemon) return await run({ api: daemon, local: null });
     let core: OpenedCore;
     try {
       core = await openCore({ home, role: 'command', logger });

@@ -39,6 +39,8 @@ export interface Timers {
 export interface DesktopAppDeps {
   electron: ElectronApi;
   openCore(options: OpenCoreOptions): Promise<TokentrayCore>;
+  /** A core driving the daemon (`tokentray serve`) that already owns `home`, or null if none. */
+  attachToRunningCore?(home: string): Promise<TokentrayCore | null>;
   createSettingsBackend(userDataDir: string): SettingsBackend;
   logger: Logger;
   paths: WindowPaths & { trayIconsDir: string };
@@ -68,6 +70,22 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Opens the core for `home`; when `tokentray serve` already owns it, attaches to that daemon
+ * instead (the tray then shows and drives the headless instance).
+ */
+async function openOrAttach(deps: DesktopAppDeps, home: string): Promise<TokentrayCore> {
+  try {
+    return await deps.openCore({ home, role: 'daemon', logger: deps.logger, settingsBackend: deps.createSettingsBackend(home) });
+  } catch (error) {
+    if (!isTokentrayError(error) || error.code !== 'ALREADY_RUNNING' || !deps.attachToRunningCore) throw error;
+    const attached = await deps.attachToRunningCore(home);
+    if (!attached) throw error;
+    deps.logger.info(`attached to the tokentray already running for ${home}`);
+    return attached;
+  }
+}
+
 /** Starts the app; resolves to null when another instance already runs or the core cannot open. */
 export async function runDesktopApp(deps: DesktopAppDeps): Promise<DesktopApp | null> {
   const { electron, logger } = deps;
@@ -93,7 +111,7 @@ export async function runDesktopApp(deps: DesktopAppDeps): Promise<DesktopApp | 
   const home = app.getPath('userData');
   let core: TokentrayCore;
   try {
-    core = await deps.openCore({ home, role: 'daemon', logger, settingsBackend: deps.createSettingsBackend(home) });
+    core = await openOrAttach(deps, home);
   } catch (error) {
     logger.error('could not open the core', { error: error instanceof Error ? error : String(error) });
     electron.dialog.showErrorBox('tokentray could not start', errorText(error));

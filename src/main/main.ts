@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../core/logger.js';
 import { openCore } from '../core/open-core.js';
+import { RemoteCore, connectToDaemon } from '../core/remote-core.js';
 import { runDesktopApp } from './app-shell.js';
 import type { ElectronApi } from './electron-api.js';
 import { createElectronStoreBackend } from './electron-store-backend.js';
@@ -21,6 +22,10 @@ const logger = createLogger({ component: 'desktop', level: process.env.TOKENTRAY
 runDesktopApp({
   electron,
   openCore,
+  attachToRunningCore: async (home) => {
+    const client = await connectToDaemon(home);
+    return client ? new RemoteCore(client) : null;
+  },
   createSettingsBackend: createElectronStoreBackend,
   logger,
   paths: {

@@ -13,7 +13,9 @@ import { ControlClient } from '../../src/core/control-client.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { openCore } from '../../src/core/open-core.js';
 import { dataFiles } from '../../src/core/paths.js';
+import { RemoteCore, connectToDaemon } from '../../src/core/remote-core.js';
 import { readVaultKey } from '../../src/core/vault.js';
+import type { StatusReport } from '../../src/shared/account-status.js';
 import { TokentrayError } from '../../src/shared/tokentray-error.js';
 import { InMemorySecretStore } from '../fakes/in-memory-secret-store.js';
 import { memorySettings } from '../support/memory-settings.js';
@@ -64,5 +66,30 @@ describe('openCore (daemon role)', () => {
     // Closed: the lock is gone, so the next daemon may start.
     const next = await openCore({ home, role: 'daemon', logger: silentLogger, secretStore: secrets, settingsBackend: memorySettings({ port: 0 }) });
     await next.close();
+  });
+
+  it('lets another shell attach to the running daemon and follow its status', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'tokentray-remote-'));
+    const secrets = new InMemorySecretStore();
+    const core = await openCore({ home, role: 'daemon', logger: silentLogger, secretStore: secrets, settingsBackend: memorySettings({ port: 0 }) });
+    await core.start();
+    const remote = new RemoteCore((await connectToDaemon(home, secrets))!, 20);
+    try {
+      const reports: StatusReport[] = [];
+      remote.onChange((report) => reports.push(report));
+      await remote.start();
+      assert.equal(reports.length, 1, 'the first status arrives at start');
+      assert.equal(reports[0]!.server.running, true);
+      await remote.setSetting('tenant', 'contoso.com');
+      assert.equal((await core.getSettings()).tenant, 'contoso.com', 'calls reach the daemon');
+      await core.close();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(reports.at(-1)!.server.running, false, 'a daemon that stopped answering shows as stopped');
+      assert.equal(await connectToDaemon(home, secrets), null, 'no daemon left to attach to');
+    } finally {
+      await remote.close();
+      await core.close();
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });

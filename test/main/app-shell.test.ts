@@ -27,7 +27,9 @@ interface Harness {
   started: Promise<DesktopApp | null>;
 }
 
-function launch(options: { platform?: NodeJS.Platform; settings?: Partial<Settings>; core?: FakeTokentrayCore; openCoreError?: unknown; lock?: boolean } = {}): Harness {
+function launch(
+  options: { platform?: NodeJS.Platform; settings?: Partial<Settings>; core?: FakeTokentrayCore; openCoreError?: unknown; lock?: boolean; runningCore?: FakeTokentrayCore } = {},
+): Harness {
   const platform = options.platform ?? 'linux';
   const electron = createFakeElectron({ platform, userData: join(temp, 'userData') });
   electron.app.lockGranted = options.lock ?? true;
@@ -44,6 +46,7 @@ function launch(options: { platform?: NodeJS.Platform; settings?: Partial<Settin
       if (options.openCoreError) throw options.openCoreError;
       return core;
     },
+    attachToRunningCore: async () => options.runningCore ?? null,
     createSettingsBackend: (dir) => {
       backendDirs.push(dir);
       return backend;
@@ -172,6 +175,17 @@ describe('desktop app lifecycle', () => {
     assert.equal(electron.errorBoxes.length, 1);
     assert.match(electron.errorBoxes[0]!.content, /pid 4242[\s\S]*stop it first/);
     assert.equal(electron.app.quitRequests, 1);
+  });
+
+  it('attaches to a running `tokentray serve` instead of refusing to start', async () => {
+    const error = new TokentrayError('ALREADY_RUNNING', 'tokentray is already running for this data directory (pid 4242).');
+    const daemon = new FakeTokentrayCore();
+    const { electron, started } = launch({ openCoreError: error, runningCore: daemon });
+    const app = await started;
+    assert.ok(app);
+    assert.equal(app.core, daemon);
+    assert.equal(electron.errorBoxes.length, 0);
+    assert.equal(electron.trays.length, 1);
   });
 
   it('stays up with the stopped icon and a notification when the auth server cannot start', async () => {

@@ -1,0 +1,90 @@
+/**
+ * The core as seen from another process: a TokentrayCore that drives a running daemon.
+ *
+ * When `tokentray serve` already owns the data directory, the tray app attaches to it
+ * instead of refusing to start: every call goes through the control channel, and status
+ * changes are noticed by polling (the channel is request/response only).
+ */
+import type { StatusReport } from '../shared/account-status.js';
+import { TokentrayError } from '../shared/tokentray-error.js';
+import type { TokentrayApi } from '../shared/tokentray-api.js';
+import { controlToken } from './control-channel.js';
+import { ControlClient } from './control-client.js';
+import { KeytarSecretStore } from './keytar-secret-store.js';
+import { dataFiles } from './paths.js';
+import { readLock } from './process-lock.js';
+import type { SecretStore } from './secret-store.js';
+import type { TokentrayCore } from './tokentray-core.js';
+import { readVaultKey } from './vault.js';
+
+/** How often an attached shell asks the daemon for its status. */
+export const REMOTE_STATUS_POLL_MS = 2_000;
+
+/** A client for the daemon running on `home`, or null when none runs there. */
+export async function connectToDaemon(home: string, secrets: SecretStore = new KeytarSecretStore()): Promise<ControlClient | null> {
+  const lock = await readLock(dataFiles(home).lock);
+  if (!lock?.control) return null;
+  try {
+    process.kill(lock.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return null; // a stale lock: nobody to talk to
+  }
+  const material = await readVaultKey(dataFiles(home).vault, secrets);
+  if (!material) throw new TokentrayError('DAEMON_UNREACHABLE', 'A tokentray daemon is running but has not created its vault yet.');
+  return new ControlClient(lock.control, controlToken(material.key));
+}
+
+export class RemoteCore implements TokentrayCore {
+  readonly #client: TokentrayApi;
+  readonly #pollMs: number;
+  readonly #listeners = new Set<(report: StatusReport) => void>();
+  #timer: NodeJS.Timeout | null = null;
+  #last = '';
+
+  constructor(client: TokentrayApi, pollMs = REMOTE_STATUS_POLL_MS) {
+    this.#client = client;
+    this.#pollMs = pollMs;
+  }
+
+  async start(): Promise<void> {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => void this.#poll(), this.#pollMs);
+    await this.#poll();
+  }
+
+  /** Stops watching; the daemon itself keeps running. */
+  async close(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  onChange(listener: (report: StatusReport) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async #poll(): Promise<void> {
+    let report: StatusReport;
+    try {
+      report = await this.#client.status();
+    } catch {
+      report = { accounts: [], server: { running: false, url: null, error: 'The running tokentray (tokentray serve) stopped answering.' } };
+    }
+    const serialized = JSON.stringify(report);
+    if (serialized === this.#last) return;
+    this.#last = serialized;
+    for (const listener of this.#listeners) listener(report);
+  }
+
+  status: TokentrayApi['status'] = () => this.#client.status();
+  listAccounts: TokentrayApi['listAccounts'] = () => this.#client.listAccounts();
+  connectAccount: TokentrayApi['connectAccount'] = (request, hooks) => this.#client.connectAccount(request, hooks);
+  cancelSignIn: TokentrayApi['cancelSignIn'] = (id) => this.#client.cancelSignIn(id);
+  removeAccount: TokentrayApi['removeAccount'] = (id) => this.#client.removeAccount(id);
+  getToken: TokentrayApi['getToken'] = (id, proto) => this.#client.getToken(id, proto);
+  getSettings: TokentrayApi['getSettings'] = () => this.#client.getSettings();
+  setSetting: TokentrayApi['setSetting'] = (key, value) => this.#client.setSetting(key, value);
+  serverUrl: TokentrayApi['serverUrl'] = () => this.#client.serverUrl();
+  rotateServerSecret: TokentrayApi['rotateServerSecret'] = () => this.#client.rotateServerSecret();
+  recentRequests: TokentrayApi['recentRequests'] = (limit) => this.#client.recentRequests(limit);
+}

@@ -65,6 +65,9 @@ export async function main(argv: string[], output: Output = processOutput, env: 
     }
     const [group, sub, ...rest] = positionals;
     const name = group && ['account', 'config', 'vault'].includes(group) && sub ? `${group} ${sub}` : group;
+    if (group && ['account', 'vault'].includes(group) && !sub) {
+      throw usage(`"${group}" needs a subcommand: ${group === 'account' ? 'add, list or remove' : 'reset'}.`);
+    }
     if (values.help || !group) {
       output.out((name && (COMMAND_HELP[name] ?? COMMAND_HELP[group ?? ''])) || MAIN_HELP);
       return group || values.help ? EXIT_OK : EXIT_USAGE;

@@ -36,6 +36,8 @@ export interface AuthServerLimits {
   timeoutCheckIntervalMs: number;
   /** Longest wait for a token refresh before answering 503. */
   grantTimeoutMs: number;
+  /** Open connections per listener; beyond it new ones are dropped (a local flood cannot exhaust file descriptors). */
+  maxConnections: number;
 }
 
 export const DEFAULT_AUTH_SERVER_LIMITS: Readonly<AuthServerLimits> = {
@@ -46,6 +48,7 @@ export const DEFAULT_AUTH_SERVER_LIMITS: Readonly<AuthServerLimits> = {
   keepAliveTimeoutMs: 8_000, // undici keeps a socket for the server's hint minus 1 s: 7 s
   timeoutCheckIntervalMs: 1_000,
   grantTimeoutMs: 30_000, // well under EmailEngine's 90 s, far above a normal refresh
+  maxConnections: 4_096, // EmailEngine keeps a handful; the bench's 1,000-request burst fits
 };
 
 export interface AuthServerOptions {
@@ -161,6 +164,7 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
       },
       handler.handle,
     );
+    server.maxConnections = limits.maxConnections;
     server.on('clientError', handler.handleClientError);
     return server;
   };

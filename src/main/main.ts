@@ -7,7 +7,9 @@
 import { BrowserWindow, Menu, Notification, Tray, app, clipboard, dialog, ipcMain, nativeTheme, shell } from 'electron';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { createFileSink, teeSinks } from '../core/log-file.js';
 import { createLogger } from '../core/logger.js';
+import { dataFiles } from '../core/paths.js';
 import { openCore } from '../core/open-core.js';
 import { RemoteCore, connectToDaemon } from '../core/remote-core.js';
 import { runDesktopApp } from './app-shell.js';
@@ -17,7 +19,12 @@ import { createElectronStoreBackend } from './electron-store-backend.js';
 const fromHere = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
 
 const electron: ElectronApi = { app, BrowserWindow, ipcMain, shell, Menu, Tray, Notification, clipboard, dialog };
-const logger = createLogger({ component: 'desktop', level: process.env.TOKENTRAY_DEBUG ? 'debug' : 'info' });
+// A desktop app's stderr is seen by nobody: log (redacted) to <userData>/tokentray.log too.
+const logger = createLogger({
+  component: 'desktop',
+  level: process.env.TOKENTRAY_DEBUG ? 'debug' : 'info',
+  sink: teeSinks((line) => process.stderr.write(`${line}\n`), createFileSink(dataFiles(app.getPath('userData')).log)),
+});
 
 runDesktopApp({
   electron,

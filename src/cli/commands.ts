@@ -57,8 +57,8 @@ export async function accountAddCommand(
   args: { id: string; email: string | null; profile: ScopeProfile | undefined; sharedMailbox: string | null | undefined; noBrowser: boolean },
 ): Promise<number> {
   return withApi(env.home, env.logger, async ({ api }) => {
-    const interrupt = env.interrupted.then(() => api.cancelSignIn(args.id));
-    void interrupt;
+    // Ctrl-C ends the sign-in (and closes its loopback listener) wherever it runs.
+    env.interrupted.then(() => api.cancelSignIn(args.id)).catch(() => undefined);
     const status = await api.connectAccount(
       { id: args.id, email: args.email, ...(args.profile ? { profile: args.profile } : {}), ...(args.sharedMailbox !== undefined ? { sharedMailbox: args.sharedMailbox } : {}) },
       {

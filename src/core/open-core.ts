@@ -59,7 +59,6 @@ export interface OpenCoreOptions {
 export interface OpenedCore extends TokentrayCore {
   /** One-shot commands: learn every account's real state (may refresh). */
   probeAll(): Promise<void>;
-  authority(): string;
 }
 
 function buildMsal(settings: Settings, vault: Vault, logger: Logger, networkClient?: INetworkModule): MsalPort {

@@ -21,10 +21,9 @@ export function defaultHome(env: NodeJS.ProcessEnv = process.env, platform: Node
   }
 }
 
-/** The files inside a data directory. */
-export function dataFiles(home: string): { settings: string; vault: string; lock: string; log: string } {
+/** The files inside a data directory (settings.ts names the settings file, config.json). */
+export function dataFiles(home: string): { vault: string; lock: string; log: string } {
   return {
-    settings: join(home, 'config.json'),
     vault: join(home, 'vault.bin'),
     lock: join(home, 'tokentray.lock'),
     log: join(home, 'tokentray.log'),

@@ -45,20 +45,8 @@ export function serveUntil(token: HeldToken): number {
   return token.expiresAt - margin;
 }
 
-export function isServable(token: HeldToken, now: number): boolean {
-  return now < serveUntil(token);
-}
-
 export function isRefreshDue(token: HeldToken, now: number): boolean {
   return now >= refreshDueAt(token);
-}
-
-/**
- * Was the token MSAL gave back from its cache already due? Then ask again with forceRefresh:
- * MSAL itself only refreshes within its own 5-minute window, later than we want.
- */
-export function needsForcedRefresh(token: HeldToken, now: number): boolean {
-  return isRefreshDue(token, now);
 }
 
 /** Exponential backoff with jitter; `random` is injectable so tests are deterministic. */

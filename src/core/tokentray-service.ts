@@ -10,7 +10,7 @@ import type { Settings, SettingKey } from '../shared/settings-shape.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import type { AccountSummary, ConnectRequest, SignInHooks, TokenAnswer } from '../shared/tokentray-api.js';
 import type { AuthServerCredentials } from './auth-server/index.js';
-import { authorityFor, scopesFor } from './clouds.js';
+import { scopesFor } from './clouds.js';
 import type { Logger } from './logger.js';
 import type { MsalPort, TokenResult } from './msal-client.js';
 import { translateInteractiveError } from './msal-errors.js';
@@ -324,10 +324,5 @@ export class TokentrayService implements TokentrayCore {
     });
     this.#deps.logger.info('auth-server secret rotated; update the URL in EmailEngine');
     return this.serverUrl();
-  }
-
-  /** The authority in use (shown by `config get` and the first-run guide). */
-  authority(): string {
-    return authorityFor(this.#deps.settings.read());
   }
 }

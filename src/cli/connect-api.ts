@@ -4,9 +4,9 @@
  */
 import { TokentrayError } from '../shared/tokentray-error.js';
 import type { TokentrayApi } from '../shared/tokentray-api.js';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/logging/logger.js';
 import { openCore, type OpenedCore } from '../core/open-core.js';
-import { connectToDaemon } from '../core/remote-core.js';
+import { connectToDaemon } from '../core/control/remote-core.js';
 
 export interface CommandContext {
   api: TokentrayApi;

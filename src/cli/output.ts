@@ -1,7 +1,7 @@
 /** How the CLI prints: results on stdout, everything for humans (errors, progress) on stderr. */
 import { TokentrayError } from '../shared/tokentray-error.js';
 import { EXIT_FAILURE, exitCodeFor } from '../shared/error-codes.js';
-import { redact } from '../core/logger.js';
+import { redact } from '../core/logging/logger.js';
 
 export interface Output {
   out(text: string): void;

@@ -23,20 +23,20 @@ import {
   type AuthServer,
   type AuthServerCredentials,
 } from './auth-server/index.js';
-import { authorityFor, scopesFor } from './clouds.js';
-import { controlEndpointFor, controlToken } from './control-channel.js';
-import { startControlServer } from './control-server.js';
-import { KeytarSecretStore } from './keytar-secret-store.js';
-import { createLogger, type Logger } from './logger.js';
-import { MsalClient, type MsalPort } from './msal-client.js';
-import { dataFiles } from './paths.js';
-import { acquireLock, isHeldLock, type HeldLock } from './process-lock.js';
-import type { SecretStore } from './secret-store.js';
-import { SettingsStore, createConfBackend, type SettingsBackend } from './settings.js';
-import { TokenBroker } from './token-broker.js';
+import { authorityFor, scopesFor } from './identity/microsoft/clouds.js';
+import { controlEndpointFor, controlToken } from './control/control-channel.js';
+import { startControlServer } from './control/control-server.js';
+import { KeytarSecretStore } from './storage/keytar-secret-store.js';
+import { createLogger, type Logger } from './logging/logger.js';
+import { MsalClient, type MsalPort } from './identity/microsoft/msal-client.js';
+import { dataFiles } from './storage/paths.js';
+import { acquireLock, isHeldLock, type HeldLock } from './storage/process-lock.js';
+import type { SecretStore } from './storage/secret-store.js';
+import { SettingsStore, createConfBackend, type SettingsBackend } from './storage/settings.js';
+import { TokenBroker } from './broker/token-broker.js';
 import type { TokentrayCore } from './tokentray-core.js';
 import { TokentrayService, type AuthServerControl } from './tokentray-service.js';
-import { Vault } from './vault.js';
+import { Vault } from './storage/vault.js';
 
 /** How long a one-shot command waits for another one-shot command to finish with the vault. */
 const COMMAND_LOCK_WAIT_MS = 10_000;

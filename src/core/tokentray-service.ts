@@ -10,15 +10,15 @@ import type { Settings, SettingKey } from '../shared/settings-shape.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import type { AccountSummary, ConnectRequest, SignInHooks, TokenAnswer } from '../shared/tokentray-api.js';
 import type { AuthServerCredentials } from './auth-server/index.js';
-import { scopesFor } from './clouds.js';
-import type { Logger } from './logger.js';
-import type { MsalPort, TokenResult } from './msal-client.js';
-import { translateInteractiveError } from './msal-errors.js';
-import { SignInSession } from './interactive-sign-in.js';
-import type { SettingsStore } from './settings.js';
-import { SIGN_IN_ERROR_PAGE, SIGN_IN_SUCCESS_PAGE } from './sign-in-pages.js';
-import type { TokenBroker } from './token-broker.js';
-import type { AccountRecord, Vault } from './vault.js';
+import { scopesFor } from './identity/microsoft/clouds.js';
+import type { Logger } from './logging/logger.js';
+import type { MsalPort, TokenResult } from './identity/microsoft/msal-client.js';
+import { translateInteractiveError } from './identity/microsoft/msal-errors.js';
+import { SignInSession } from './identity/interactive-sign-in.js';
+import type { SettingsStore } from './storage/settings.js';
+import { SIGN_IN_ERROR_PAGE, SIGN_IN_SUCCESS_PAGE } from './identity/sign-in-pages.js';
+import type { TokenBroker } from './broker/token-broker.js';
+import type { AccountRecord, Vault } from './storage/vault.js';
 import type { TokentrayCore } from './tokentray-core.js';
 
 /** How long start() waits for every account's token to be loaded before reporting ready. */

@@ -6,9 +6,9 @@
  * order of things: single-instance lock, core, auth server, IPC, tray, notifications, and a
  * quit that closes the core exactly once.
  */
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/logging/logger.js';
 import type { OpenCoreOptions } from '../core/open-core.js';
-import type { SettingsBackend } from '../core/settings.js';
+import type { SettingsBackend } from '../core/storage/settings.js';
 import type { TokentrayCore } from '../core/tokentray-core.js';
 import type { RequestRecord, StatusReport } from '../shared/account-status.js';
 import { IPC_EVENTS, type WindowView } from '../shared/ipc-contract.js';

@@ -6,7 +6,7 @@
  * (SettingsStore names the bad key); a store-level schema would throw before it could.
  */
 import Store from 'electron-store';
-import { SETTINGS_FILE_NAME, type SettingsBackend } from '../core/settings.js';
+import { SETTINGS_FILE_NAME, type SettingsBackend } from '../core/storage/settings.js';
 
 export function createElectronStoreBackend(userDataDir: string): SettingsBackend {
   const store = new Store<Record<string, unknown>>({

@@ -6,8 +6,8 @@
  * compromised or buggy renderer therefore cannot make the app open arbitrary links or
  * launch other protocol handlers (file:, smb:, ms-settings:, …).
  */
-import { authorityFor, CLOUDS } from '../core/clouds.js';
-import type { Logger } from '../core/logger.js';
+import { authorityFor, CLOUDS } from '../core/identity/microsoft/clouds.js';
+import type { Logger } from '../core/logging/logger.js';
 import type { HelpTopic } from '../shared/ipc-contract.js';
 import type { Settings } from '../shared/settings-shape.js';
 import { TokentrayError } from '../shared/tokentray-error.js';

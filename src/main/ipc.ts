@@ -5,7 +5,7 @@
  * arguments' shape (the page is treated as untrusted input), then calls the window backend.
  * Results and TokentrayErrors both travel as an `IpcResult` envelope of plain data.
  */
-import { redact, type Logger } from '../core/logger.js';
+import { redact, type Logger } from '../core/logging/logger.js';
 import { SETTING_KEYS, type SettingKey } from '../shared/settings-shape.js';
 import {
   IPC_CHANNELS,

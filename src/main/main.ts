@@ -7,11 +7,11 @@
 import { BrowserWindow, Menu, Notification, Tray, app, clipboard, dialog, ipcMain, nativeTheme, shell } from 'electron';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createFileSink, teeSinks } from '../core/log-file.js';
-import { createLogger } from '../core/logger.js';
-import { dataFiles } from '../core/paths.js';
+import { createFileSink, teeSinks } from '../core/logging/log-file.js';
+import { createLogger } from '../core/logging/logger.js';
+import { dataFiles } from '../core/storage/paths.js';
 import { openCore } from '../core/open-core.js';
-import { RemoteCore, connectToDaemon } from '../core/remote-core.js';
+import { RemoteCore, connectToDaemon } from '../core/control/remote-core.js';
 import { runDesktopApp } from './app-shell.js';
 import type { ElectronApi } from './electron-api.js';
 import { createElectronStoreBackend } from './electron-store-backend.js';

@@ -5,7 +5,7 @@
  * (a browser sign-in) shows its progress through SignInSessions at once, and its outcome as a
  * notification, because the menu is closed by then.
  */
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/logging/logger.js';
 import type { AccountStatus } from '../shared/account-status.js';
 import { reSignInRequest, type WindowView } from '../shared/ipc-contract.js';
 import type { ConnectRequest, TokentrayApi } from '../shared/tokentray-api.js';

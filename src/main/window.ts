@@ -6,7 +6,7 @@
  * denied. Only the local file is ever loaded; the page talks to main through the preload.
  */
 import { pathToFileURL } from 'node:url';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/logging/logger.js';
 import { IPC_EVENTS, type IpcEventPayloads, type WindowView } from '../shared/ipc-contract.js';
 import type { BrowserWindowLike, ElectronApi, IpcInvokeEventLike, WindowOptions } from './electron-api.js';
 

@@ -1,4 +1,4 @@
-/** The user-visible settings. Validation and storage live in src/core/settings.ts. */
+/** The user-visible settings. Validation and storage live in src/core/storage/settings.ts. */
 export type Cloud = 'global' | 'gcc-high' | 'dod' | 'china';
 
 export interface Settings {

@@ -25,9 +25,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { silentLogger } from '../../src/core/logger.js';
+import { silentLogger } from '../../src/core/logging/logger.js';
 import { RequestLog, startAuthServer, type AuthServer } from '../../src/core/auth-server/index.js';
-import { TokenBroker } from '../../src/core/token-broker.js';
+import { TokenBroker } from '../../src/core/broker/token-broker.js';
 import type { LoadJob, LoadResult } from './load-generator.js';
 
 export interface BenchSettings {

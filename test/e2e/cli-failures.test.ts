@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { KeytarSecretStore } from '../../src/core/keytar-secret-store.js';
+import { KeytarSecretStore } from '../../src/core/storage/keytar-secret-store.js';
 import { completeSignIn, startIdentityProvider, type CompleteSignInOptions, type TestIdentityProvider } from '../support/identity-provider/index.js';
 import { acceptsConnections, loopbackPortOf } from '../support/loopback.js';
 import { cliEnvironment } from '../support/local-setup.js';

@@ -4,8 +4,8 @@
  *
  * Settings go through the core's real `validateSetting`, so bad values fail the same way.
  */
-import { validateSetting, DEFAULT_SETTINGS } from '../../src/core/settings.js';
-import { authorityFor } from '../../src/core/clouds.js';
+import { validateSetting, DEFAULT_SETTINGS } from '../../src/core/storage/settings.js';
+import { authorityFor } from '../../src/core/identity/microsoft/clouds.js';
 import type { AccountState, AccountStatus, Proto, RequestRecord, ServerStatus, SignInReason, StatusReport } from '../../src/shared/account-status.js';
 import { validateAccountId } from '../../src/shared/account-id.js';
 import type { SettingKey, Settings } from '../../src/shared/settings-shape.js';

@@ -7,7 +7,7 @@
  * "not found" (null) and only writes fail with KEYCHAIN_LOCKED. Every call is recorded.
  */
 import { TokentrayError } from '../../src/shared/tokentray-error.js';
-import type { SecretStore } from '../../src/core/secret-store.js';
+import type { SecretStore } from '../../src/core/storage/secret-store.js';
 
 export type KeychainState = 'unlocked' | 'locked' | 'locked-reads-as-missing' | 'unavailable';
 

@@ -6,7 +6,7 @@
  * the test. `pause()` holds every answer until the returned `resume` is called, which is how
  * a test keeps a refresh in flight while it piles up callers.
  */
-import type { InteractiveOptions, MsalPort, TokenResult } from '../../src/core/msal-client.js';
+import type { InteractiveOptions, MsalPort, TokenResult } from '../../src/core/identity/microsoft/msal-client.js';
 
 export type MsalStep = { token: TokenResult } | { error: unknown };
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { silentLogger } from '../../src/core/logger.js';
+import { silentLogger } from '../../src/core/logging/logger.js';
 import { ExternalLinks, HELP_LINKS, isAllowedExternalUrl, isAllowedSignInUrl } from '../../src/main/external-urls.js';
-import { DEFAULT_SETTINGS } from '../../src/core/settings.js';
+import { DEFAULT_SETTINGS } from '../../src/core/storage/settings.js';
 import type { Settings } from '../../src/shared/settings-shape.js';
 
 const GLOBAL: Settings = { ...DEFAULT_SETTINGS };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { silentLogger } from '../../src/core/logger.js';
+import { silentLogger } from '../../src/core/logging/logger.js';
 import { ExternalLinks, HELP_LINKS } from '../../src/main/external-urls.js';
 import { invokeWindowMethod, registerIpcHandlers } from '../../src/main/ipc.js';
 import { SignInSessions } from '../../src/main/sign-in-sessions.js';

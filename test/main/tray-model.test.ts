@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { silentLogger } from '../../src/core/logger.js';
+import { silentLogger } from '../../src/core/logging/logger.js';
 import { SignInSessions } from '../../src/main/sign-in-sessions.js';
 import { performTrayAction, type TrayActionContext } from '../../src/main/tray-actions.js';
 import {

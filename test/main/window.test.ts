@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { silentLogger } from '../../src/core/logger.js';
+import { silentLogger } from '../../src/core/logging/logger.js';
 import { MainWindow, WINDOW_HEIGHT_PX, WINDOW_WIDTH_PX } from '../../src/main/window.js';
 import { IPC_EVENTS } from '../../src/shared/ipc-contract.js';
 import { FakeEvent, FakeWebContents, createFakeElectron, ipcEventFrom } from '../fakes/fake-electron.js';

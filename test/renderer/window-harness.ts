@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { silentLogger } from '../../src/core/logger.js';
+import { silentLogger } from '../../src/core/logging/logger.js';
 import { ExternalLinks } from '../../src/main/external-urls.js';
 import { invokeWindowMethod } from '../../src/main/ipc.js';
 import { SignInSessions } from '../../src/main/sign-in-sessions.js';

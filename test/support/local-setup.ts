@@ -5,12 +5,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KeytarSecretStore } from '../../src/core/keytar-secret-store.js';
-import { silentLogger } from '../../src/core/logger.js';
+import { KeytarSecretStore } from '../../src/core/storage/keytar-secret-store.js';
+import { silentLogger } from '../../src/core/logging/logger.js';
 import { openCore, type OpenedCore } from '../../src/core/open-core.js';
-import { dataFiles } from '../../src/core/paths.js';
-import type { SecretStore } from '../../src/core/secret-store.js';
-import { Vault } from '../../src/core/vault.js';
+import { dataFiles } from '../../src/core/storage/paths.js';
+import type { SecretStore } from '../../src/core/storage/secret-store.js';
+import { Vault } from '../../src/core/storage/vault.js';
 import { createTrustingNetworkClient, type TestIdentityProvider } from './identity-provider/index.js';
 import { memorySettings } from './memory-settings.js';
 

@@ -1,4 +1,4 @@
-import type { SettingsBackend } from '../../src/core/settings.js';
+import type { SettingsBackend } from '../../src/core/storage/settings.js';
 
 /** Settings kept in memory, for tests that open the core in-process. */
 export function memorySettings(values: Record<string, unknown>): SettingsBackend {

@@ -11,8 +11,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../logger.js';
-import { isLoopbackHost } from '../settings.js';
+import type { Logger } from '../logging/logger.js';
+import { isLoopbackHost } from '../storage/settings.js';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import { BasicCredentialsChecker, type AuthServerCredentials } from './basic-credentials.js';
 import { FailureThrottle, type FailureThrottleOptions } from './failure-throttle.js';

@@ -15,7 +15,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Proto } from '../../shared/account-status.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../logging/logger.js';
 import { parseAuthenticationQuery } from './authentication-query.js';
 import type { BasicCredentialsChecker } from './basic-credentials.js';
 import {

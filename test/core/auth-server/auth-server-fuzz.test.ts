@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { silentLogger } from '../../../src/core/logger.js';
+import { silentLogger } from '../../../src/core/logging/logger.js';
 import { RequestLog, startAuthServer, type AuthServer } from '../../../src/core/auth-server/index.js';
 import { FakeTokenSource } from '../../fakes/fake-token-source.js';
 

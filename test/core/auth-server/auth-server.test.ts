@@ -9,7 +9,7 @@ import { networkInterfaces } from 'node:os';
 import { after, afterEach, describe, it } from 'node:test';
 import type { RequestRecord } from '../../../src/shared/account-status.js';
 import { TokentrayError } from '../../../src/shared/tokentray-error.js';
-import { silentLogger } from '../../../src/core/logger.js';
+import { silentLogger } from '../../../src/core/logging/logger.js';
 import {
   RequestLog,
   authServerUrlWithCredentials,

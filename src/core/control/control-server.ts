@@ -3,10 +3,10 @@
  */
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { TokentrayError } from '../shared/tokentray-error.js';
-import type { TokentrayApi } from '../shared/tokentray-api.js';
+import { TokentrayError } from '../../shared/tokentray-error.js';
+import type { TokentrayApi } from '../../shared/tokentray-api.js';
 import { MAX_CONTROL_LINE_BYTES, tokensMatch, type ControlMessage, type ControlRequest } from './control-channel.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logging/logger.js';
 
 /** Methods a command may call; connectAccount's browser hook is bridged as an event. */
 const METHODS = new Set<keyof TokentrayApi>([

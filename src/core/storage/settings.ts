@@ -7,8 +7,8 @@
  * is refused with a message naming the key and the allowed values.
  */
 import Conf from 'conf';
-import { TokentrayError } from '../shared/tokentray-error.js';
-import { SETTING_KEYS, type Cloud, type SettingKey, type Settings } from '../shared/settings-shape.js';
+import { TokentrayError } from '../../shared/tokentray-error.js';
+import { SETTING_KEYS, type Cloud, type SettingKey, type Settings } from '../../shared/settings-shape.js';
 
 export const DEFAULT_PORT = 7411;
 export const DEFAULT_SIGN_IN_TIMEOUT_SECONDS = 300; // five minutes: time to find a password, not to forget the tab

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { SignInSession } from '../../src/core/interactive-sign-in.js';
+import { SignInSession } from '../../../src/core/identity/interactive-sign-in.js';
 
 interface Received {
   method: string;

@@ -5,7 +5,7 @@
  * SecretStore port: swapping the backend touches this file only.
  */
 import { createRequire } from 'node:module';
-import { TokentrayError } from '../shared/tokentray-error.js';
+import { TokentrayError } from '../../shared/tokentray-error.js';
 import { KEYCHAIN_SERVICE, type SecretStore } from './secret-store.js';
 
 interface KeytarModule {

@@ -2,10 +2,10 @@
  * A command's side of the control channel: a TokentrayApi that forwards to the daemon.
  */
 import { connect, type Socket } from 'node:net';
-import type { StatusReport } from '../shared/account-status.js';
-import type { ErrorCode } from '../shared/error-codes.js';
-import { TokentrayError } from '../shared/tokentray-error.js';
-import type { TokentrayApi } from '../shared/tokentray-api.js';
+import type { StatusReport } from '../../shared/account-status.js';
+import type { ErrorCode } from '../../shared/error-codes.js';
+import { TokentrayError } from '../../shared/tokentray-error.js';
+import type { TokentrayApi } from '../../shared/tokentray-api.js';
 import type { ControlMessage } from './control-channel.js';
 
 export class ControlClient implements TokentrayApi {

@@ -7,8 +7,8 @@
  * transient: the account keeps its refresh token and is retried with backoff.
  */
 import { InteractionRequiredAuthError } from '@azure/msal-node';
-import type { SignInReason } from '../shared/account-status.js';
-import { TokentrayError } from '../shared/tokentray-error.js';
+import type { SignInReason } from '../../../shared/account-status.js';
+import { TokentrayError } from '../../../shared/tokentray-error.js';
 import { AADSTS, BLOCKING_CODES, CONSENT_CODES, aadstsCodeIn } from './aadsts.js';
 
 interface MsalLikeError {

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
-import { classifyRefreshFailure, describeMsalError, translateInteractiveError } from '../../src/core/msal-errors.js';
-import { TokentrayError } from '../../src/shared/tokentray-error.js';
+import { classifyRefreshFailure, describeMsalError, translateInteractiveError } from '../../../../src/core/identity/microsoft/msal-errors.js';
+import { TokentrayError } from '../../../../src/shared/tokentray-error.js';
 
 function needsSignIn(error: unknown): { code: string; summary: string } {
   const failure = classifyRefreshFailure(error);

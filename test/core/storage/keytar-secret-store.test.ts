@@ -13,12 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { KeytarSecretStore, translateKeychainError } from '../../src/core/keytar-secret-store.js';
-import { Vault } from '../../src/core/vault.js';
-import { TokentrayError } from '../../src/shared/tokentray-error.js';
+import { KeytarSecretStore, translateKeychainError } from '../../../src/core/storage/keytar-secret-store.js';
+import { Vault } from '../../../src/core/storage/vault.js';
+import { TokentrayError } from '../../../src/shared/tokentray-error.js';
 
 const run = promisify(execFile);
-const PROJECT = new URL('../../', import.meta.url);
+const PROJECT = new URL('../../../', import.meta.url);
 const src = (path: string): string => pathToFileURL(join(PROJECT.pathname, 'src', path)).href;
 
 const NO_SESSION = process.env.DBUS_SESSION_BUS_ADDRESS
@@ -31,8 +31,8 @@ const NO_KEYRING_TOOLS =
 
 /** A tiny command run in a child process: the keychain state it sees is the child's own. */
 const VAULT_SCRIPT = `
-import { KeytarSecretStore } from ${JSON.stringify(src('core/keytar-secret-store.ts'))};
-import { Vault } from ${JSON.stringify(src('core/vault.ts'))};
+import { KeytarSecretStore } from ${JSON.stringify(src('core/storage/keytar-secret-store.ts'))};
+import { Vault } from ${JSON.stringify(src('core/storage/vault.ts'))};
 import { TokentrayError } from ${JSON.stringify(src('shared/tokentray-error.ts'))};
 const [op, path, service] = process.argv.slice(2);
 const store = new KeytarSecretStore(service);

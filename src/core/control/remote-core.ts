@@ -5,17 +5,17 @@
  * instead of refusing to start: every call goes through the control channel, and status
  * changes are noticed by polling (the channel is request/response only).
  */
-import type { StatusReport } from '../shared/account-status.js';
-import { TokentrayError } from '../shared/tokentray-error.js';
-import type { TokentrayApi } from '../shared/tokentray-api.js';
+import type { StatusReport } from '../../shared/account-status.js';
+import { TokentrayError } from '../../shared/tokentray-error.js';
+import type { TokentrayApi } from '../../shared/tokentray-api.js';
 import { controlToken } from './control-channel.js';
 import { ControlClient } from './control-client.js';
-import { KeytarSecretStore } from './keytar-secret-store.js';
-import { dataFiles } from './paths.js';
-import { readLock } from './process-lock.js';
-import type { SecretStore } from './secret-store.js';
-import type { TokentrayCore } from './tokentray-core.js';
-import { readVaultKey } from './vault.js';
+import { KeytarSecretStore } from '../storage/keytar-secret-store.js';
+import { dataFiles } from '../storage/paths.js';
+import { readLock } from '../storage/process-lock.js';
+import type { SecretStore } from '../storage/secret-store.js';
+import type { TokentrayCore } from '../tokentray-core.js';
+import { readVaultKey } from '../storage/vault.js';
 
 /** How often an attached shell asks the daemon for its status. */
 export const REMOTE_STATUS_POLL_MS = 2_000;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AADSTS, BLOCKING_CODES, CONSENT_CODES, aadstsCodeIn } from '../../src/core/aadsts.js';
+import { AADSTS, BLOCKING_CODES, CONSENT_CODES, aadstsCodeIn } from '../../../../src/core/identity/microsoft/aadsts.js';
 
 describe('aadsts', () => {
   it('finds the AADSTS code inside an error message', () => {

@@ -6,9 +6,9 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { acquireLock, isHeldLock, readLock, tryAcquireLock, type LockInfo } from '../../src/core/process-lock.js';
+import { acquireLock, isHeldLock, readLock, tryAcquireLock, type LockInfo } from '../../../src/core/storage/process-lock.js';
 
-const PROCESS_LOCK_MODULE = fileURLToPath(new URL('../../src/core/process-lock.ts', import.meta.url));
+const PROCESS_LOCK_MODULE = fileURLToPath(new URL('../../../src/core/storage/process-lock.ts', import.meta.url));
 
 /** A live process that is not this one. */
 function idleProcess(): ChildProcess {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OWNER_ONLY_FILE_MODE, writeFileAtomic } from '../../src/core/atomic-file.js';
+import { OWNER_ONLY_FILE_MODE, writeFileAtomic } from '../../../src/core/storage/atomic-file.js';
 
 describe('writeFileAtomic', () => {
   let dir: string;

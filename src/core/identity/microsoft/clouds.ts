@@ -3,8 +3,8 @@
  *
  * One access token is for one resource, so the scope sets of the two profiles never mix.
  */
-import type { ScopeProfile } from '../shared/account-status.js';
-import type { Cloud } from '../shared/settings-shape.js';
+import type { ScopeProfile } from '../../../shared/account-status.js';
+import type { Cloud } from '../../../shared/settings-shape.js';
 
 export interface CloudEndpoints {
   label: string;

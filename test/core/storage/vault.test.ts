@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Vault, keychainAccountFor, readVaultKey } from '../../src/core/vault.js';
-import { TokentrayError } from '../../src/shared/tokentray-error.js';
-import { InMemorySecretStore } from '../fakes/in-memory-secret-store.js';
+import { Vault, keychainAccountFor, readVaultKey } from '../../../src/core/storage/vault.js';
+import { TokentrayError } from '../../../src/shared/tokentray-error.js';
+import { InMemorySecretStore } from '../../fakes/in-memory-secret-store.js';
 
 const FAKE_REFRESH_TOKEN = '0.AAAA-fake-refresh-token-never-on-disk-in-clear-7f3c9b';
 

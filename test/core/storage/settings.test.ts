@@ -13,9 +13,9 @@ import {
   parseSetting,
   validateSetting,
   type SettingsBackend,
-} from '../../src/core/settings.js';
-import { SETTING_KEYS, type SettingKey } from '../../src/shared/settings-shape.js';
-import { TokentrayError } from '../../src/shared/tokentray-error.js';
+} from '../../../src/core/storage/settings.js';
+import { SETTING_KEYS, type SettingKey } from '../../../src/shared/settings-shape.js';
+import { TokentrayError } from '../../../src/shared/tokentray-error.js';
 
 const CLIENT_ID = '11111111-2222-3333-4444-555555555555';
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger, redact, silentLogger, type LogLevel } from '../../src/core/logger.js';
+import { createLogger, redact, silentLogger, type LogLevel } from '../../../src/core/logging/logger.js';
 
 const JWT = 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJodHRwczovL291dGxvb2sub2ZmaWNlLmNvbSJ9.c2lnbmF0dXJlLWJ5dGVz';
 const REFRESH_TOKEN = '0.AXoA8sWq-kK1rEeoHw7Lc1yT1kG4m1pQ2sV7_xYz0123456789abcdefGHIJKLMNop';

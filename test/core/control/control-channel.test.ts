@@ -6,15 +6,15 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ControlClient } from '../../src/core/control-client.js';
-import { MAX_CONTROL_LINE_BYTES, controlEndpointFor, controlToken, tokensMatch } from '../../src/core/control-channel.js';
-import { startControlServer } from '../../src/core/control-server.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { DEFAULT_SETTINGS } from '../../src/core/settings.js';
-import type { AccountStatus, StatusReport } from '../../src/shared/account-status.js';
-import type { Settings } from '../../src/shared/settings-shape.js';
-import type { ConnectRequest, SignInHooks, TokentrayApi } from '../../src/shared/tokentray-api.js';
-import { TokentrayError } from '../../src/shared/tokentray-error.js';
+import { ControlClient } from '../../../src/core/control/control-client.js';
+import { MAX_CONTROL_LINE_BYTES, controlEndpointFor, controlToken, tokensMatch } from '../../../src/core/control/control-channel.js';
+import { startControlServer } from '../../../src/core/control/control-server.js';
+import { silentLogger } from '../../../src/core/logging/logger.js';
+import { DEFAULT_SETTINGS } from '../../../src/core/storage/settings.js';
+import type { AccountStatus, StatusReport } from '../../../src/shared/account-status.js';
+import type { Settings } from '../../../src/shared/settings-shape.js';
+import type { ConnectRequest, SignInHooks, TokentrayApi } from '../../../src/shared/tokentray-api.js';
+import { TokentrayError } from '../../../src/shared/tokentray-error.js';
 
 const ACCOUNT: AccountStatus = {
   id: 'work',

@@ -7,7 +7,7 @@
  * invalid_grant for the loser). A lock whose pid is gone is stale and taken over.
  */
 import { link, open, readFile, rm } from 'node:fs/promises';
-import { TokentrayError } from '../shared/tokentray-error.js';
+import { TokentrayError } from '../../shared/tokentray-error.js';
 
 export interface LockInfo {
   pid: number;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLOUDS, authorityFor, scopesFor } from '../../src/core/clouds.js';
-import type { Cloud } from '../../src/shared/settings-shape.js';
+import { CLOUDS, authorityFor, scopesFor } from '../../../../src/core/identity/microsoft/clouds.js';
+import type { Cloud } from '../../../../src/shared/settings-shape.js';
 
 const ALL_CLOUDS = Object.keys(CLOUDS) as Cloud[];
 

@@ -10,8 +10,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { TokentrayError } from '../shared/tokentray-error.js';
-import type { ScopeProfile } from '../shared/account-status.js';
+import { TokentrayError } from '../../shared/tokentray-error.js';
+import type { ScopeProfile } from '../../shared/account-status.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { SecretStore } from './secret-store.js';
 

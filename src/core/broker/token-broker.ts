@@ -9,12 +9,12 @@
  *   interaction_required, …); transient failures keep the account and retry with backoff.
  * - The hot path (`grantFor` with a fresh token) is synchronous: no promise, no MSAL, no I/O.
  */
-import type { AccountState, Proto, ScopeProfile } from '../shared/account-status.js';
-import { TokentrayError } from '../shared/tokentray-error.js';
-import type { TokenGrant, TokenSource } from './auth-server/token-source.js';
-import type { Logger } from './logger.js';
-import type { MsalPort, TokenResult } from './msal-client.js';
-import { classifyRefreshFailure } from './msal-errors.js';
+import type { AccountState, Proto, ScopeProfile } from '../../shared/account-status.js';
+import { TokentrayError } from '../../shared/tokentray-error.js';
+import type { TokenGrant, TokenSource } from '../auth-server/token-source.js';
+import type { Logger } from '../logging/logger.js';
+import type { MsalPort, TokenResult } from '../identity/microsoft/msal-client.js';
+import { classifyRefreshFailure } from '../identity/microsoft/msal-errors.js';
 import {
   REFRESHER_TICK_MS,
   clockJumped,
@@ -23,7 +23,7 @@ import {
   retryDelayMs,
   serveUntil,
 } from './refresh-policy.js';
-import type { AccountRecord } from './vault.js';
+import type { AccountRecord } from '../storage/vault.js';
 
 /** Entra's usual access-token lifetime; assumed for tokens MSAL returns from its cache. */
 const ASSUMED_LIFETIME_MS = 60 * 60_000;

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createFileSink, teeSinks } from '../../src/core/log-file.js';
-import { createLogger } from '../../src/core/logger.js';
+import { createFileSink, teeSinks } from '../../../src/core/logging/log-file.js';
+import { createLogger } from '../../../src/core/logging/logger.js';
 
 describe('log file', () => {
   let dir: string;

@@ -11,7 +11,7 @@ import {
   refreshDueAt,
   retryDelayMs,
   serveUntil,
-} from '../../src/core/refresh-policy.js';
+} from '../../../src/core/broker/refresh-policy.js';
 
 const T0 = 1_700_000_000_000;
 const MINUTE = 60_000;

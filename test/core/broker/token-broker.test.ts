@@ -1,15 +1,15 @@
 import { describe, it, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServerError } from '@azure/msal-node';
-import { scopesFor } from '../../src/core/clouds.js';
-import { silentLogger } from '../../src/core/logger.js';
-import type { TokenResult } from '../../src/core/msal-client.js';
-import { REFRESH_BEFORE_EXPIRY_MS } from '../../src/core/refresh-policy.js';
-import { TokenBroker } from '../../src/core/token-broker.js';
-import type { AccountRecord } from '../../src/core/vault.js';
-import { TokentrayError } from '../../src/shared/tokentray-error.js';
-import { FakeClock } from '../fakes/fake-clock.js';
-import { RecordingMsal } from '../fakes/recording-msal.js';
+import { scopesFor } from '../../../src/core/identity/microsoft/clouds.js';
+import { silentLogger } from '../../../src/core/logging/logger.js';
+import type { TokenResult } from '../../../src/core/identity/microsoft/msal-client.js';
+import { REFRESH_BEFORE_EXPIRY_MS } from '../../../src/core/broker/refresh-policy.js';
+import { TokenBroker } from '../../../src/core/broker/token-broker.js';
+import type { AccountRecord } from '../../../src/core/storage/vault.js';
+import { TokentrayError } from '../../../src/shared/tokentray-error.js';
+import { FakeClock } from '../../fakes/fake-clock.js';
+import { RecordingMsal } from '../../fakes/recording-msal.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -15,8 +15,8 @@ import {
   type INetworkModule,
   type TokenCacheContext,
 } from '@azure/msal-node';
-import { TokentrayError } from '../shared/tokentray-error.js';
-import type { Logger } from './logger.js';
+import { TokentrayError } from '../../../shared/tokentray-error.js';
+import type { Logger } from '../../logging/logger.js';
 
 export interface TokenResult {
   accessToken: string;

@@ -41,6 +41,7 @@ export class AccountsView {
   readonly #cards = new Map<string, Card>();
   /** Errors from sign-ins started here, shown on the card until the next attempt. */
   readonly #signInErrors = new Map<string, unknown>();
+  #cardCount = 0;
 
   constructor(panel: HTMLElement, ctx: AppContext) {
     this.#ctx = ctx;
@@ -92,7 +93,10 @@ export class AccountsView {
   }
 
   #createCard(account: AccountStatus): Card {
-    const titleId = `account-${account.id}-title`;
+    // An element id from a counter, not the account id: ids may hold spaces, and
+    // aria-labelledby reads a space-separated list.
+    this.#cardCount += 1;
+    const titleId = `account-card-${this.#cardCount}-title`;
     const badge = h('span', { class: 'badge' });
     const identity = h('p', { class: 'card-identity' });
     const state = h('dd', { class: 'fact-state' });

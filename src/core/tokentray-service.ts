@@ -5,7 +5,7 @@
  * daemon's control channel) and the Electron main process (and through it, the window).
  */
 import type { AccountStatus, Proto, RequestRecord, StatusReport } from '../shared/account-status.js';
-import { validateAccountId } from '../shared/account-id.js';
+import { accountIdForLog, accountIdForShell, deleteOwnValue, ownValue, quoteAccountId, setOwnValue, validateAccountId } from '../shared/account-id.js';
 import type { Settings, SettingKey } from '../shared/settings-shape.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import type { AccountSummary, ConnectRequest, SignInHooks, TokenAnswer } from '../shared/tokentray-api.js';
@@ -57,7 +57,7 @@ function requireClientId(settings: Settings): void {
 
 function checkAccountId(id: string): void {
   const problem = validateAccountId(id);
-  if (problem) throw new TokentrayError('ACCOUNT_ID_INVALID', `"${id.slice(0, 80)}" is not a valid account id: ${problem}`);
+  if (problem) throw new TokentrayError('ACCOUNT_ID_INVALID', `${accountIdForLog(id.slice(0, 80))} is not a valid account id: ${problem}`);
 }
 
 export class TokentrayService implements TokentrayCore {
@@ -134,11 +134,11 @@ export class TokentrayService implements TokentrayCore {
     checkAccountId(id);
     const settings = this.#deps.settings.read();
     requireClientId(settings);
-    const existing: AccountRecord | undefined = this.#deps.vault.document.accounts[id];
+    const existing: AccountRecord | undefined = ownValue(this.#deps.vault.document.accounts, id);
     const profile = request.profile ?? existing?.profile ?? 'outlook';
     if (existing && request.profile && request.profile !== existing.profile) {
-      throw new TokentrayError('ACCOUNT_EXISTS', `Account "${id}" already exists with the ${existing.profile} profile.`, {
-        hint: `Remove it first (\`tokentray account remove ${id}\`) to connect it with another profile.`,
+      throw new TokentrayError('ACCOUNT_EXISTS', `Account ${quoteAccountId(id)} already exists with the ${existing.profile} profile.`, {
+        hint: `Remove it first (\`tokentray account remove ${accountIdForShell(id)}\`) to connect it with another profile.`,
       });
     }
     const email = request.email?.trim() || null;
@@ -150,7 +150,7 @@ export class TokentrayService implements TokentrayCore {
       throw new TokentrayError('USAGE', `"${sharedMailbox.slice(0, 80)}" is not a mailbox address.`, { hint: 'Give the shared mailbox address, e.g. sales@contoso.com.' });
     }
     await this.#deps.vault.ensureWritable();
-    if (this.#signIns.has(id)) throw new TokentrayError('SIGN_IN_IN_PROGRESS', `A sign-in for "${id}" is already open.`);
+    if (this.#signIns.has(id)) throw new TokentrayError('SIGN_IN_IN_PROGRESS', `A sign-in for ${quoteAccountId(id)} is already open.`);
 
     const session = new SignInSession();
     this.#signIns.set(id, session);
@@ -188,7 +188,7 @@ export class TokentrayService implements TokentrayCore {
     if (wrongUser) {
       await this.#forgetIdentityIfUnused(result.homeAccountId);
       const expected = existing?.username ?? email;
-      throw new TokentrayError('SIGN_IN_WRONG_USER', `You signed in as ${result.username}, but account "${id}" is for ${expected}.`);
+      throw new TokentrayError('SIGN_IN_WRONG_USER', `You signed in as ${result.username}, but account ${quoteAccountId(id)} is for ${expected}.`);
     }
     const record: AccountRecord = {
       id,
@@ -200,10 +200,10 @@ export class TokentrayService implements TokentrayCore {
       lastToken: { obtainedAt: this.#now(), expiresAt: result.expiresAt },
     };
     await this.#deps.vault.update((doc) => {
-      doc.accounts[id] = record;
+      setOwnValue(doc.accounts, id, record);
     });
     this.#deps.broker.upsert(record, result);
-    this.#deps.logger.info(`account ${id} ${existing ? 'signed in again' : 'connected'}`, { profile });
+    this.#deps.logger.info(`account ${accountIdForLog(id)} ${existing ? 'signed in again' : 'connected'}`, { profile });
     this.notifyChanged();
     return this.#accountStatus(record);
   }
@@ -213,25 +213,25 @@ export class TokentrayService implements TokentrayCore {
   }
 
   async removeAccount(id: string): Promise<void> {
-    const record = this.#deps.vault.document.accounts[id];
-    if (!record) throw new TokentrayError('ACCOUNT_NOT_FOUND', `There is no tokentray account "${id}".`);
+    const record = ownValue(this.#deps.vault.document.accounts, id);
+    if (!record) throw new TokentrayError('ACCOUNT_NOT_FOUND', `There is no tokentray account ${quoteAccountId(id)}.`);
     await this.#signIns.get(id)?.end('cancelled');
     this.#deps.broker.remove(id);
     await this.#deps.vault.update((doc) => {
-      delete doc.accounts[id];
+      deleteOwnValue(doc.accounts, id);
     });
     await this.#forgetIdentityIfUnused(record.homeAccountId);
     await this.#deps.vault.flush();
-    this.#deps.logger.info(`account ${id} removed`);
+    this.#deps.logger.info(`account ${accountIdForLog(id)} removed`);
     this.notifyChanged();
   }
 
   /** Records when an account's current token was obtained (see AccountRecord.lastToken). */
   recordTokenObtained(id: string, token: { obtainedAt: number; expiresAt: number }): void {
-    if (!this.#deps.vault.document.accounts[id]) return;
+    if (!ownValue(this.#deps.vault.document.accounts, id)) return;
     this.#deps.vault
       .update((doc) => {
-        const record = doc.accounts[id];
+        const record = ownValue(doc.accounts, id);
         if (record) record.lastToken = token;
       })
       .catch((error: unknown) => this.#deps.logger.error('could not record a token time in the vault', { error }));
@@ -246,7 +246,7 @@ export class TokentrayService implements TokentrayCore {
   // ---- tokens ---------------------------------------------------------------------------
 
   async getToken(id: string, proto?: Proto): Promise<TokenAnswer> {
-    if (!this.#deps.broker.has(id)) throw new TokentrayError('ACCOUNT_NOT_FOUND', `There is no tokentray account "${id}".`, { details: { account: id } });
+    if (!this.#deps.broker.has(id)) throw new TokentrayError('ACCOUNT_NOT_FOUND', `There is no tokentray account ${quoteAccountId(id)}.`, { details: { account: id } });
     requireClientId(this.#deps.settings.read());
     const { grant, expiresAt } = await this.#deps.broker.tokenFor(id, proto);
     return { user: grant.user, accessToken: grant.accessToken, expiresAt };

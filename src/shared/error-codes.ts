@@ -66,7 +66,7 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
     'The vault file could not be decrypted and was left untouched. Restore it from a backup, or start over with `tokentray vault reset` (accounts must then be connected again).',
   VAULT_BUSY: 'Another tokentray process holds the vault. Wait for it to finish, or stop it and try again.',
   ACCOUNT_ID_INVALID:
-    'Use 1-64 characters: letters, digits, dot, dash or underscore, starting with a letter or digit (the same id you register in EmailEngine).',
+    'Use 1-256 characters without control characters or surrounding spaces, e.g. sales or sales@contoso.com (the same id as in EmailEngine).',
   ACCOUNT_NOT_FOUND: 'Check the id with `tokentray account list`, or connect it with `tokentray account add <id>`.',
   ACCOUNT_EXISTS: 'Pick another id, or sign in again with `tokentray account add <id>` after `tokentray account remove <id>`.',
   SIGN_IN_CANCELLED: 'Nothing was saved. Start again with "Connect account" when you are ready.',

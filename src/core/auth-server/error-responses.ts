@@ -61,7 +61,7 @@ export interface ErrorResponse {
 
 /** EmailEngine shows the reason phrase in its UI: enough room for a sentence, not a page. */
 export const MAX_REASON_CHARS = 120;
-/** Longest account id quoted in a reason phrase (tokentray ids are at most 64 characters). */
+/** Longest account id quoted in a reason phrase (ids may have up to 256 characters). */
 export const MAX_ACCOUNT_IN_REASON_CHARS = 40;
 /** Retry-After for IDP_UNAVAILABLE when the token source gave none. */
 export const DEFAULT_IDP_RETRY_AFTER_SECONDS = 30;

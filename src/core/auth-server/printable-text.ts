@@ -6,6 +6,8 @@
  * Anything outside printable ASCII becomes `?`, and long ids are cut with `...`, so a
  * hostile id can neither break the response nor flood a screen.
  */
+import { validateAccountId } from '../../shared/account-id.js';
+
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/g;
 const ELLIPSIS = '...';
@@ -15,4 +17,14 @@ export function toPrintableAscii(text: string, maxChars: number): string {
   if (text.length <= maxChars && PRINTABLE_ASCII.test(text)) return text;
   const cut = text.length > maxChars ? `${text.slice(0, Math.max(0, maxChars - ELLIPSIS.length))}${ELLIPSIS}` : text;
   return cut.replace(NOT_PRINTABLE_ASCII, '?');
+}
+
+/**
+ * The account of a request record: a valid account id is kept whole (so `café` or a
+ * 256-character id still finds its account's last request), anything else made printable.
+ */
+export function recordedAccountId(account: string, maxOtherChars: number): string {
+  if (account === '') return '';
+  if (account.length <= maxOtherChars && PRINTABLE_ASCII.test(account)) return account;
+  return validateAccountId(account) === null ? account : toPrintableAscii(account, maxOtherChars);
 }

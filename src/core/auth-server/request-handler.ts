@@ -30,12 +30,13 @@ import {
 } from './error-responses.js';
 import type { FailureThrottle } from './failure-throttle.js';
 import { GrantBodies } from './grant-body.js';
-import { toPrintableAscii } from './printable-text.js';
+import { recordedAccountId, toPrintableAscii } from './printable-text.js';
+import { accountIdForLog } from '../../shared/account-id.js';
 import { isAllowedClient, isAllowedMethod, scanHeaders, type HostPolicy } from './request-guard.js';
 import { AUTHENTICATION_PATH, HEALTH_PATH } from './server-url.js';
 import type { RequestRecorder, TokenGrant, TokenSource } from './token-source.js';
 
-/** Longest account id kept in a request record (tokentray ids are at most 64 characters). */
+/** Longest caller-chosen text kept as the account of a request record (valid ids are kept whole). */
 export const MAX_RECORDED_ACCOUNT_CHARS = 80;
 /** Retry-After sent when the token source is slower than `grantTimeoutMs`. */
 const GRANT_TIMEOUT_RETRY_AFTER_SECONDS = 5;
@@ -235,9 +236,9 @@ export class AuthRequestHandler {
 
   #record(started: number, client: string, account: string, proto: string, outcome: Outcome, status: number): void {
     const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
-    const shownAccount = account === '' ? '' : toPrintableAscii(account, MAX_RECORDED_ACCOUNT_CHARS);
+    const shownAccount = recordedAccountId(account, MAX_RECORDED_ACCOUNT_CHARS);
     if (this.#options.logEachRequest) {
-      this.#log.debug(`${status} ${outcome} account=${shownAccount} proto=${toPrintableAscii(proto, 8)} client=${client} ${latencyMs} ms`);
+      this.#log.debug(`${status} ${outcome} account=${accountIdForLog(shownAccount)} proto=${toPrintableAscii(proto, 8)} client=${client} ${latencyMs} ms`);
     }
     const recorder = this.#options.recorder;
     if (recorder === undefined) return;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { validateAccountId } from '../../../src/shared/account-id.js';
 import { silentLogger } from '../../../src/core/logging/logger.js';
 import { RequestLog, startAuthServer, type AuthServer } from '../../../src/core/auth-server/index.js';
 import { FakeTokenSource } from '../../fakes/fake-token-source.js';
@@ -214,11 +215,12 @@ describe('auth server under fuzzing', () => {
     const seen = JSON.stringify([...statuses].sort());
     for (const status of [200, 400, 401, 403, 404, 405, 413, 414, 431]) assert.ok((statuses.get(status) ?? 0) > 0, `no ${status} in ${seen}`);
     assert.ok((statuses.get(null) ?? 0) < 200, `closed without an answer too often: ${seen}`);
-    // Still serving, and every record is printable and short.
+    // Still serving, and every record is printable and short, or a valid account id (which
+    // may be unicode and up to 256 characters, and has no control or invisible characters).
     const health = await exchange(server.port, Buffer.from(`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`));
     assert.equal(health.status, 200);
     for (const record of log.recent()) {
-      assert.match(record.account, /^[\x20-\x7e]{0,80}$/);
+      assert.ok(/^[\x20-\x7e]{0,80}$/.test(record.account) || validateAccountId(record.account) === null, JSON.stringify(record.account));
       assert.match(record.proto, /^[\x20-\x7e]{0,8}$/);
       assert.ok(!JSON.stringify(record).includes(TOKEN));
     }

@@ -23,7 +23,9 @@ import {
   type AuthServer,
   type AuthServerCredentials,
 } from './auth-server/index.js';
-import { authorityFor, scopesFor } from './identity/microsoft/clouds.js';
+import { authorityFor } from './identity/microsoft/clouds.js';
+import type { IdentityProvider, IdentityProviders } from './identity/identity-provider.js';
+import { createMicrosoftProvider } from './identity/microsoft/microsoft-provider.js';
 import { controlEndpointFor, controlToken } from './control/control-channel.js';
 import { startControlServer } from './control/control-server.js';
 import { KeytarSecretStore } from './storage/keytar-secret-store.js';
@@ -125,11 +127,22 @@ async function assemble(
   const vault = await Vault.open(files.vault, secrets);
 
   let msal: MsalPort | null = null;
-  const msalNow = (): MsalPort => (msal ??= buildMsal(settings.read(), vault, logger, options.msalNetworkClient));
+  const microsoft = createMicrosoftProvider({
+    client: () => (msal ??= buildMsal(settings.read(), vault, logger, options.msalNetworkClient)),
+    cloud: () => settings.read().cloud,
+    clientId: () => settings.read().clientId,
+  });
+  const providers: IdentityProviders = (id): IdentityProvider => {
+    switch (id) {
+      case 'microsoft':
+        return microsoft;
+      case 'google':
+        throw new TokentrayError('INTERNAL', 'Google accounts are not supported by this build.');
+    }
+  };
   let service: TokentrayService | null = null;
   const broker = new TokenBroker({
-    msal: msalNow,
-    scopesFor: (profile) => scopesFor(settings.read().cloud, profile),
+    providers,
     logger: logger.child('broker'),
     ...(options.now ? { now: options.now } : {}),
     onChange: () => service?.notifyChanged(),
@@ -142,8 +155,8 @@ async function assemble(
     vault,
     settings,
     broker,
-    msal: msalNow,
-    resetMsal: () => {
+    providers,
+    resetProviders: () => {
       msal = null;
     },
     server,

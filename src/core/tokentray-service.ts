@@ -10,10 +10,10 @@ import type { Settings, SettingKey } from '../shared/settings-shape.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import type { AccountSummary, ConnectRequest, SignInHooks, TokenAnswer } from '../shared/tokentray-api.js';
 import type { AuthServerCredentials } from './auth-server/index.js';
-import { scopesFor } from './identity/microsoft/clouds.js';
+import { providerOfRecord } from './identity/account-provider.js';
+import type { IdentityProviders, TokenResult } from './identity/identity-provider.js';
 import type { Logger } from './logging/logger.js';
-import type { MsalPort, TokenResult } from './identity/microsoft/msal-client.js';
-import { translateInteractiveError } from './identity/microsoft/msal-errors.js';
+import { PROVIDER_LABELS, profilesOf, providerOfProfile, type ProviderId } from '../shared/providers.js';
 import { SignInSession } from './identity/interactive-sign-in.js';
 import type { SettingsStore } from './storage/settings.js';
 import { SIGN_IN_ERROR_PAGE, SIGN_IN_SUCCESS_PAGE } from './identity/sign-in-pages.js';
@@ -39,20 +39,14 @@ export interface ServiceDependencies {
   vault: Vault;
   settings: SettingsStore;
   broker: TokenBroker;
-  msal: () => MsalPort;
-  /** Called when settings that shape the MSAL client change. */
-  resetMsal(): void;
+  providers: IdentityProviders;
+  /** Called when settings that shape an identity provider's client change. */
+  resetProviders(): void;
   server: AuthServerControl | null; // null for one-shot CLI commands
   generateCredentials(): AuthServerCredentials;
   formatServerUrl(credentials: AuthServerCredentials, settings: Settings, running: string | null): string;
   logger: Logger;
   now?: () => number;
-}
-
-function requireClientId(settings: Settings): void {
-  if (!settings.clientId) {
-    throw new TokentrayError('CLIENT_ID_MISSING', 'No Azure app (client) id is configured yet.');
-  }
 }
 
 function checkAccountId(id: string): void {
@@ -126,16 +120,35 @@ export class TokentrayService implements TokentrayCore {
   async listAccounts(): Promise<AccountSummary[]> {
     return Object.values(this.#deps.vault.document.accounts)
       .sort((a, b) => a.id.localeCompare(b.id))
-      .map((record) => ({ id: record.id, email: record.username, user: record.sharedMailbox ?? record.username, profile: record.profile }));
+      .map((record) => ({
+        id: record.id,
+        email: record.username,
+        user: record.sharedMailbox ?? record.username,
+        provider: providerOfRecord(record),
+        profile: record.profile,
+      }));
   }
 
   async connectAccount(request: ConnectRequest, hooks: SignInHooks): Promise<AccountStatus> {
     const id = request.id;
     checkAccountId(id);
     const settings = this.#deps.settings.read();
-    requireClientId(settings);
     const existing: AccountRecord | undefined = ownValue(this.#deps.vault.document.accounts, id);
-    const profile = request.profile ?? existing?.profile ?? 'outlook';
+    const providerId: ProviderId =
+      request.provider ?? (request.profile ? providerOfProfile(request.profile) : existing ? providerOfRecord(existing) : 'microsoft');
+    const profile = request.profile ?? existing?.profile ?? profilesOf(providerId)[0]!;
+    if (providerOfProfile(profile) !== providerId) {
+      throw new TokentrayError('USAGE', `The ${profile} profile is not a ${PROVIDER_LABELS[providerId]} profile.`, {
+        hint: `Use --profile ${profilesOf(providerId).join(' or ')} with --provider ${providerId}.`,
+      });
+    }
+    if (existing && providerOfRecord(existing) !== providerId) {
+      throw new TokentrayError('ACCOUNT_EXISTS', `Account ${quoteAccountId(id)} already exists as a ${PROVIDER_LABELS[providerOfRecord(existing)]} account.`, {
+        hint: `Remove it first (\`tokentray account remove ${accountIdForShell(id)}\`) to connect it with another provider.`,
+      });
+    }
+    const provider = this.#deps.providers(providerId);
+    provider.requireConfigured();
     if (existing && request.profile && request.profile !== existing.profile) {
       throw new TokentrayError('ACCOUNT_EXISTS', `Account ${quoteAccountId(id)} already exists with the ${existing.profile} profile.`, {
         hint: `Remove it first (\`tokentray account remove ${accountIdForShell(id)}\`) to connect it with another profile.`,
@@ -143,7 +156,7 @@ export class TokentrayService implements TokentrayCore {
     }
     const email = request.email?.trim() || null;
     if (email && !EMAIL.test(email)) {
-      throw new TokentrayError('USAGE', `"${email.slice(0, 80)}" is not an email address.`, { hint: 'Give the Microsoft 365 address you sign in with, or leave it out.' });
+      throw new TokentrayError('USAGE', `"${email.slice(0, 80)}" is not an email address.`, { hint: `Give the ${PROVIDER_LABELS[providerId]} address you sign in with, or leave it out.` });
     }
     const sharedMailbox = request.sharedMailbox === undefined ? existing?.sharedMailbox ?? null : request.sharedMailbox?.trim() || null;
     if (sharedMailbox && (!EMAIL.test(sharedMailbox) || sharedMailbox.length > MAX_SHARED_MAILBOX_LENGTH)) {
@@ -158,8 +171,8 @@ export class TokentrayService implements TokentrayCore {
     const loginHint = email ?? existing?.username ?? null;
     let result: TokenResult;
     try {
-      result = await this.#deps.msal().acquireInteractive({
-        scopes: scopesFor(settings.cloud, profile),
+      result = await provider.client().acquireInteractive({
+        scopes: provider.scopesFor(profile),
         loginHint,
         successPage: SIGN_IN_SUCCESS_PAGE,
         errorPage: SIGN_IN_ERROR_PAGE,
@@ -176,7 +189,7 @@ export class TokentrayService implements TokentrayCore {
         },
       });
     } catch (error) {
-      throw translateInteractiveError(error, session.endedBy);
+      throw provider.translateInteractiveError(error, session.endedBy);
     } finally {
       clearTimeout(timeout);
       this.#signIns.delete(id);
@@ -186,12 +199,13 @@ export class TokentrayService implements TokentrayCore {
       ? result.homeAccountId !== existing.homeAccountId
       : email !== null && result.username.toLowerCase() !== email.toLowerCase();
     if (wrongUser) {
-      await this.#forgetIdentityIfUnused(result.homeAccountId);
+      await this.#forgetIdentityIfUnused(providerId, result.homeAccountId);
       const expected = existing?.username ?? email;
       throw new TokentrayError('SIGN_IN_WRONG_USER', `You signed in as ${result.username}, but account ${quoteAccountId(id)} is for ${expected}.`);
     }
     const record: AccountRecord = {
       id,
+      provider: providerId,
       profile,
       homeAccountId: result.homeAccountId,
       username: result.username,
@@ -203,7 +217,7 @@ export class TokentrayService implements TokentrayCore {
       setOwnValue(doc.accounts, id, record);
     });
     this.#deps.broker.upsert(record, result);
-    this.#deps.logger.info(`account ${accountIdForLog(id)} ${existing ? 'signed in again' : 'connected'}`, { profile });
+    this.#deps.logger.info(`account ${accountIdForLog(id)} ${existing ? 'signed in again' : 'connected'}`, { provider: providerId, profile });
     this.notifyChanged();
     return this.#accountStatus(record);
   }
@@ -220,7 +234,7 @@ export class TokentrayService implements TokentrayCore {
     await this.#deps.vault.update((doc) => {
       deleteOwnValue(doc.accounts, id);
     });
-    await this.#forgetIdentityIfUnused(record.homeAccountId);
+    await this.#forgetIdentityIfUnused(providerOfRecord(record), record.homeAccountId);
     await this.#deps.vault.flush();
     this.#deps.logger.info(`account ${accountIdForLog(id)} removed`);
     this.notifyChanged();
@@ -237,17 +251,20 @@ export class TokentrayService implements TokentrayCore {
       .catch((error: unknown) => this.#deps.logger.error('could not record a token time in the vault', { error }));
   }
 
-  /** Drops a Microsoft identity's tokens from MSAL's cache unless another account uses it. */
-  async #forgetIdentityIfUnused(homeAccountId: string): Promise<void> {
-    const inUse = Object.values(this.#deps.vault.document.accounts).some((record) => record.homeAccountId === homeAccountId);
-    if (!inUse) await this.#deps.msal().removeAccount(homeAccountId);
+  /** Drops an identity's tokens from its provider's cache unless another account uses it. */
+  async #forgetIdentityIfUnused(provider: ProviderId, homeAccountId: string): Promise<void> {
+    const inUse = Object.values(this.#deps.vault.document.accounts).some(
+      (record) => providerOfRecord(record) === provider && record.homeAccountId === homeAccountId,
+    );
+    if (!inUse) await this.#deps.providers(provider).client().removeAccount(homeAccountId);
   }
 
   // ---- tokens ---------------------------------------------------------------------------
 
   async getToken(id: string, proto?: Proto): Promise<TokenAnswer> {
-    if (!this.#deps.broker.has(id)) throw new TokentrayError('ACCOUNT_NOT_FOUND', `There is no tokentray account ${quoteAccountId(id)}.`, { details: { account: id } });
-    requireClientId(this.#deps.settings.read());
+    const record = ownValue(this.#deps.vault.document.accounts, id);
+    if (!record || !this.#deps.broker.has(id)) throw new TokentrayError('ACCOUNT_NOT_FOUND', `There is no tokentray account ${quoteAccountId(id)}.`, { details: { account: id } });
+    this.#deps.providers(providerOfRecord(record)).requireConfigured();
     const { grant, expiresAt } = await this.#deps.broker.tokenFor(id, proto);
     return { user: grant.user, accessToken: grant.accessToken, expiresAt };
   }
@@ -260,6 +277,7 @@ export class TokentrayService implements TokentrayCore {
       id: record.id,
       email: record.username,
       user: record.sharedMailbox ?? record.username,
+      provider: providerOfRecord(record),
       profile: record.profile,
       state: broker.has(record.id) ? broker.state(record.id) : { kind: 'signed-out' },
       lastRequest: this.#deps.server?.latestRequestFor(record.id) ?? null,
@@ -292,7 +310,7 @@ export class TokentrayService implements TokentrayCore {
 
   async setSetting<K extends SettingKey>(key: K, value: Settings[K]): Promise<Settings> {
     const settings = this.#deps.settings.set(key, value);
-    if (key === 'clientId' || key === 'tenant' || key === 'cloud' || key === 'authority') this.#deps.resetMsal();
+    if (key === 'clientId' || key === 'tenant' || key === 'cloud' || key === 'authority') this.#deps.resetProviders();
     const server = this.#deps.server;
     if ((key === 'host' || key === 'port' || key === 'allowedClients') && server) {
       const { running, error } = server.status();

@@ -1,7 +1,8 @@
 /**
  * What every surface (CLI, tray, window) is told about an account. Plain data, no secrets.
  */
-export type ScopeProfile = 'outlook' | 'graph';
+/** outlook / graph sign in to Microsoft, gmail / gmail-api to Google (see providers.ts). */
+export type ScopeProfile = 'outlook' | 'graph' | 'gmail' | 'gmail-api';
 export type Proto = 'imap' | 'smtp' | 'api';
 
 /** Why an account needs the user to sign in again: the AADSTS code when Entra gave one. */
@@ -35,8 +36,9 @@ export interface RequestRecord {
 
 export interface AccountStatus {
   id: string;
-  email: string | null; // the signed-in Microsoft identity (username)
+  email: string | null; // the signed-in identity (username)
   user: string; // what EmailEngine gets as "user" (the shared mailbox when set)
+  provider: 'microsoft' | 'google'; // = ProviderId (providers.ts imports this file)
   profile: ScopeProfile;
   state: AccountState;
   lastRequest: RequestRecord | null;

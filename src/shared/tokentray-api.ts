@@ -3,12 +3,15 @@
  * Electron main process and, through the preload, the window.
  */
 import type { AccountStatus, Proto, RequestRecord, ScopeProfile, StatusReport } from './account-status.js';
+import type { ProviderId } from './providers.js';
 import type { Settings, SettingKey } from './settings-shape.js';
 
 export interface ConnectRequest {
   id: string;
   email?: string | null; // login_hint; the signed-in user must match it
-  profile?: ScopeProfile; // default 'outlook'
+  /** Default: the profile's provider, else the existing account's, else 'microsoft'. */
+  provider?: ProviderId;
+  profile?: ScopeProfile; // default: the provider's IMAP + SMTP profile (outlook, gmail)
   sharedMailbox?: string | null; // IMAP user for a shared mailbox
 }
 
@@ -27,6 +30,7 @@ export interface AccountSummary {
   id: string;
   email: string | null;
   user: string;
+  provider: ProviderId;
   profile: ScopeProfile;
 }
 

@@ -207,10 +207,9 @@ function startBareServer(body: Buffer): Promise<Server> {
  */
 async function startTokentray(accounts: number): Promise<{ server: AuthServer; source: TokenBroker }> {
   const source = new TokenBroker({
-    msal: () => {
+    providers: () => {
       throw new Error('the bench serves cached tokens only');
     },
-    scopesFor: () => [],
     logger: silentLogger,
   });
   const now = Date.now();

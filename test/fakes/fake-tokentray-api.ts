@@ -4,6 +4,7 @@
  *
  * Settings go through the core's real `validateSetting`, so bad values fail the same way.
  */
+import { providerOfProfile } from '../../src/shared/providers.js';
 import { validateSetting, DEFAULT_SETTINGS } from '../../src/core/storage/settings.js';
 import { authorityFor } from '../../src/core/identity/microsoft/clouds.js';
 import type { AccountState, AccountStatus, Proto, RequestRecord, ServerStatus, SignInReason, StatusReport } from '../../src/shared/account-status.js';
@@ -34,6 +35,7 @@ export function fakeAccount(id: string, overrides: Partial<AccountStatus> = {}, 
     id,
     email,
     user: email ?? id,
+    provider: 'microsoft',
     profile: 'outlook',
     state: { kind: 'active', expiresAt: now + FAKE_TOKEN_LIFETIME_MS },
     lastRequest: null,
@@ -71,7 +73,7 @@ export class FakeTokentrayApi implements TokentrayApi {
 
   async listAccounts(): Promise<AccountSummary[]> {
     this.#record('listAccounts', []);
-    return [...this.accounts.values()].map(({ id, email, user, profile }) => ({ id, email, user, profile }));
+    return [...this.accounts.values()].map(({ id, email, user, provider, profile }) => ({ id, email, user, provider, profile }));
   }
 
   async connectAccount(request: ConnectRequest, hooks: SignInHooks): Promise<AccountStatus> {
@@ -179,7 +181,8 @@ export class FakeTokentrayApi implements TokentrayApi {
       id,
       email,
       user: pending.request.sharedMailbox ?? email,
-      profile: pending.request.profile ?? existing?.profile ?? 'outlook',
+      provider: pending.request.provider ?? (pending.request.profile ? providerOfProfile(pending.request.profile) : existing?.provider ?? 'microsoft'),
+      profile: pending.request.profile ?? existing?.profile ?? (pending.request.provider === 'google' ? 'gmail' : 'outlook'),
       state: { kind: 'active', expiresAt: this.now() + (options.lifetimeMs ?? FAKE_TOKEN_LIFETIME_MS) },
       lastRequest: existing?.lastRequest ?? null,
       lastError: null,

@@ -9,12 +9,13 @@
  *   interaction_required, …); transient failures keep the account and retry with backoff.
  * - The hot path (`grantFor` with a fresh token) is synchronous: no promise, no MSAL, no I/O.
  */
-import type { AccountState, Proto, ScopeProfile } from '../../shared/account-status.js';
+import type { AccountState, Proto } from '../../shared/account-status.js';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import type { TokenGrant, TokenSource } from '../auth-server/token-source.js';
 import type { Logger } from '../logging/logger.js';
-import type { MsalPort, TokenResult } from '../identity/microsoft/msal-client.js';
-import { classifyRefreshFailure } from '../identity/microsoft/msal-errors.js';
+import { providerOfRecord } from '../identity/account-provider.js';
+import type { IdentityProvider, IdentityProviders, TokenResult } from '../identity/identity-provider.js';
+import { profileServes, profilesOf } from '../../shared/providers.js';
 import {
   REFRESHER_TICK_MS,
   clockJumped,
@@ -32,8 +33,8 @@ const EXPIRY_MATCH_TOLERANCE_MS = 2_000;
 const WARM_UP_CONCURRENCY = 8;
 
 export interface BrokerDependencies {
-  msal: () => MsalPort;
-  scopesFor(profile: ScopeProfile): string[];
+  /** The identity provider of each account (the broker does not care which one it is). */
+  providers: IdentityProviders;
   logger: Logger;
   now?: () => number;
   random?: () => number;
@@ -62,10 +63,6 @@ interface Entry {
   failures: number;
   retryAt: number;
   lastError: { code: string; message: string; at: number } | null;
-}
-
-function profileServes(profile: ScopeProfile, proto: Proto): boolean {
-  return profile === 'graph' ? proto === 'api' : proto === 'imap' || proto === 'smtp';
 }
 
 export class TokenBroker implements TokenSource {
@@ -147,7 +144,7 @@ export class TokenBroker implements TokenSource {
   async tokenFor(accountId: string, proto?: Proto): Promise<{ grant: TokenGrant; expiresAt: number }> {
     const entry = this.#entries.get(accountId);
     if (!entry) throw this.#notFound(accountId);
-    const chosen = proto ?? (entry.record.profile === 'graph' ? 'api' : 'imap');
+    const chosen = proto ?? (profileServes(entry.record.profile, 'api') ? 'api' : 'imap');
     const grant = await this.grantFor(accountId, chosen);
     return { grant, expiresAt: entry.token?.expiresAt ?? 0 };
   }
@@ -189,21 +186,22 @@ export class TokenBroker implements TokenSource {
     const expiresAt = entry.token?.expiresAt ?? null;
     entry.state = { kind: 'refreshing', expiresAt };
     this.#changed(record.id);
-    const scopes = this.#deps.scopesFor(record.profile);
+    const provider = this.#provider(entry);
+    const scopes = provider.scopesFor(record.profile);
     // A cached token that is due but still servable is kept if the forced refresh fails
     // (start at login before the network is up).
     let cached: { result: TokenResult; obtainedAt: number } | null = null;
     try {
-      const msal = this.#deps.msal();
+      const client = provider.client();
       // With no token in memory, MSAL's cache may have a good one (after a restart): use it
       // unless it is already inside our refresh window; otherwise force a refresh.
       const forced = entry.token !== null;
-      let result = await msal.acquireSilent(record.homeAccountId, scopes, forced);
+      let result = await client.acquireSilent(record.homeAccountId, scopes, forced);
       let fresh = forced || !result.fromCache;
       let obtainedAt = fresh ? startedAt : this.#obtainedAtOfCached(record, result.expiresAt, startedAt);
       if (isRefreshDue({ expiresAt: result.expiresAt, obtainedAt }, this.#now())) {
         cached = { result, obtainedAt };
-        result = await msal.acquireSilent(record.homeAccountId, scopes, true);
+        result = await client.acquireSilent(record.homeAccountId, scopes, true);
         obtainedAt = startedAt;
         fresh = true;
       }
@@ -214,8 +212,12 @@ export class TokenBroker implements TokenSource {
       this.#hold(entry, result, obtainedAt);
     } catch (error) {
       if (cached && !entry.token) this.#hold(entry, cached.result, cached.obtainedAt);
-      this.#fail(entry, error);
+      this.#fail(entry, provider, error);
     }
+  }
+
+  #provider(entry: Entry): IdentityProvider {
+    return this.#deps.providers(providerOfRecord(entry.record));
   }
 
   /** The age of a token MSAL returned from its cache: as recorded, else assume a full lifetime. */
@@ -236,8 +238,8 @@ export class TokenBroker implements TokenSource {
     entry.state = { kind: 'active', expiresAt: result.expiresAt };
   }
 
-  #fail(entry: Entry, error: unknown): void {
-    const failure = classifyRefreshFailure(error);
+  #fail(entry: Entry, provider: IdentityProvider, error: unknown): void {
+    const failure = provider.classifyRefreshFailure(error);
     const now = this.#now();
     const log = this.#deps.logger;
     if (failure.kind === 'needs-sign-in') {
@@ -246,10 +248,9 @@ export class TokenBroker implements TokenSource {
       entry.state = { kind: 'needs-sign-in', reason: failure.reason };
       entry.lastError = { code: 'NEEDS_SIGN_IN', message: `${failure.reason.code}: ${failure.reason.summary}`, at: now };
       log.warn(`account ${entry.record.id} needs sign-in`, { reason: failure.reason.code });
-      // The dead refresh token is dropped from MSAL's cache (and so from the vault on disk).
-      this.#deps
-        .msal()
-        .removeAccount(entry.record.homeAccountId)
+      // The dead refresh token is dropped from the provider's cache (and so from the vault on disk).
+      Promise.resolve()
+        .then(() => provider.client().removeAccount(entry.record.homeAccountId))
         .catch((removeError: unknown) => log.error('could not drop a rejected refresh token', { error: removeError }));
       return;
     }
@@ -325,7 +326,7 @@ export class TokenBroker implements TokenSource {
   }
 
   #profileMismatch(entry: Entry, proto: Proto): TokentrayError {
-    const wanted = proto === 'api' ? 'graph' : 'outlook';
+    const wanted = profilesOf(providerOfRecord(entry.record)).find((profile) => profileServes(profile, proto)) ?? 'another';
     return new TokentrayError(
       'PROFILE_MISMATCH',
       `Account "${entry.record.id}" has the ${entry.record.profile} profile, but proto=${proto} needs the ${wanted} profile.`,
@@ -343,7 +344,7 @@ export class TokenBroker implements TokenSource {
 
   #unavailable(entry: Entry, now: number): TokentrayError {
     const retryAfterSeconds = Math.max(1, Math.ceil((entry.retryAt - now) / 1000));
-    return new TokentrayError('IDP_UNAVAILABLE', `No valid token for "${entry.record.id}" and Microsoft sign-in cannot be reached right now (${entry.lastError?.message ?? 'unknown error'}).`, {
+    return new TokentrayError('IDP_UNAVAILABLE', `No valid token for "${entry.record.id}" and ${this.#provider(entry).label} sign-in cannot be reached right now (${entry.lastError?.message ?? 'unknown error'}).`, {
       details: { account: entry.record.id, retryAfterSeconds },
     });
   }

@@ -12,6 +12,7 @@ import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import type { ScopeProfile } from '../../shared/account-status.js';
+import type { ProviderId } from '../../shared/providers.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { SecretStore } from './secret-store.js';
 
@@ -25,8 +26,10 @@ const HEADER_BYTES = MAGIC.length + ID_BYTES;
 /** What tokentray knows about a connected account (stored encrypted: addresses are personal). */
 export interface AccountRecord {
   id: string;
+  /** Absent in records written before Google support: those are Microsoft (providerOfRecord). */
+  provider?: ProviderId;
   profile: ScopeProfile;
-  /** The Microsoft identity the account is bound to (MSAL homeAccountId), once signed in. */
+  /** The identity the account is bound to (MSAL homeAccountId, Google `sub`), once signed in. */
   homeAccountId: string;
   username: string;
   sharedMailbox: string | null;

@@ -2,6 +2,7 @@ import { describe, it, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServerError } from '@azure/msal-node';
 import { scopesFor } from '../../../src/core/identity/microsoft/clouds.js';
+import { createMicrosoftProvider } from '../../../src/core/identity/microsoft/microsoft-provider.js';
 import { silentLogger } from '../../../src/core/logging/logger.js';
 import type { TokenResult } from '../../../src/core/identity/microsoft/msal-client.js';
 import { REFRESH_BEFORE_EXPIRY_MS } from '../../../src/core/broker/refresh-policy.js';
@@ -58,8 +59,7 @@ describe('TokenBroker', () => {
 
   function broker(random: () => number = () => 0.5): TokenBroker {
     return new TokenBroker({
-      msal: () => msal,
-      scopesFor: (profile) => scopesFor('global', profile),
+      providers: () => createMicrosoftProvider({ client: () => msal, cloud: () => 'global', clientId: () => 'client' }),
       logger: silentLogger,
       now: clock.now,
       random,

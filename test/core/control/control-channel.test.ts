@@ -20,6 +20,7 @@ const ACCOUNT: AccountStatus = {
   id: 'work',
   email: 'alice@contoso.com',
   user: 'alice@contoso.com',
+  provider: 'microsoft',
   profile: 'outlook',
   state: { kind: 'active', expiresAt: 1_700_000_000_000 },
   lastRequest: null,
@@ -37,7 +38,7 @@ class FakeApi implements TokentrayApi {
   }
   async listAccounts() {
     this.calls.push({ method: 'listAccounts', args: [] });
-    return [{ id: 'work', email: 'alice@contoso.com', user: 'alice@contoso.com', profile: 'outlook' as const }];
+    return [{ id: 'work', email: 'alice@contoso.com', user: 'alice@contoso.com', provider: 'microsoft' as const, profile: 'outlook' as const }];
   }
   async connectAccount(request: ConnectRequest, hooks: SignInHooks): Promise<AccountStatus> {
     this.calls.push({ method: 'connectAccount', args: [request] });

@@ -5,6 +5,7 @@
  */
 import type { ScopeProfile } from '../../../shared/account-status.js';
 import type { Cloud } from '../../../shared/settings-shape.js';
+import { TokentrayError } from '../../../shared/tokentray-error.js';
 
 export interface CloudEndpoints {
   label: string;
@@ -68,6 +69,9 @@ export function scopesFor(cloud: Cloud, profile: ScopeProfile): string[] {
         `${endpoints.graphResource}/User.Read`,
         'offline_access',
       ];
+    case 'gmail':
+    case 'gmail-api':
+      throw new TokentrayError('INTERNAL', `The ${profile} profile is a Google profile, not a Microsoft one.`);
   }
 }
 

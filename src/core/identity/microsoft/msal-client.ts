@@ -17,30 +17,12 @@ import {
 } from '@azure/msal-node';
 import { TokentrayError } from '../../../shared/tokentray-error.js';
 import type { Logger } from '../../logging/logger.js';
+import type { InteractiveOptions, TokenClient, TokenResult } from '../identity-provider.js';
 
-export interface TokenResult {
-  accessToken: string;
-  expiresAt: number; // epoch ms
-  homeAccountId: string;
-  username: string;
-  /** False when MSAL went to the token endpoint for it (MSAL renews within 5 min of expiry). */
-  fromCache: boolean;
-}
+export type { InteractiveOptions, TokenResult } from '../identity-provider.js';
 
-export interface InteractiveOptions {
-  scopes: string[];
-  loginHint: string | null;
-  openBrowser(url: string): Promise<void>;
-  successPage: string;
-  errorPage: string;
-}
-
-/** What the broker and the account service need from an identity library. */
-export interface MsalPort {
-  acquireSilent(homeAccountId: string, scopes: string[], forceRefresh: boolean): Promise<TokenResult>;
-  acquireInteractive(options: InteractiveOptions): Promise<TokenResult>;
-  removeAccount(homeAccountId: string): Promise<void>;
-}
+/** What the Microsoft adapter needs from MSAL: the port's TokenClient. */
+export type MsalPort = TokenClient;
 
 export interface CachePersistence {
   read(): string;

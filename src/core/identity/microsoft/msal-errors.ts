@@ -9,6 +9,7 @@
 import { InteractionRequiredAuthError } from '@azure/msal-node';
 import type { SignInReason } from '../../../shared/account-status.js';
 import { TokentrayError } from '../../../shared/tokentray-error.js';
+import type { RefreshFailure, SignInOutcome } from '../identity-provider.js';
 import { AADSTS, BLOCKING_CODES, CONSENT_CODES, aadstsCodeIn } from './aadsts.js';
 
 interface MsalLikeError {
@@ -32,9 +33,6 @@ const SIGN_IN_AGAIN_CODES = new Set([
   'no_account_in_silent_request',
 ]);
 
-export type RefreshFailure =
-  | { kind: 'needs-sign-in'; reason: SignInReason }
-  | { kind: 'transient'; message: string; retryAfterMs: number | null };
 
 function fields(error: unknown): MsalLikeError {
   return typeof error === 'object' && error !== null ? (error as MsalLikeError) : { message: String(error) };
@@ -59,6 +57,8 @@ export function signInReasonFor(error: unknown): SignInReason {
   return { code, summary };
 }
 
+export type { RefreshFailure, SignInOutcome };
+
 export function classifyRefreshFailure(error: unknown): RefreshFailure {
   const e = fields(error);
   const isDeadGrant = error instanceof InteractionRequiredAuthError || SIGN_IN_AGAIN_CODES.has(e.errorCode ?? '') || e.subError === 'bad_token';
@@ -66,8 +66,6 @@ export function classifyRefreshFailure(error: unknown): RefreshFailure {
   const throttled = e.errorCode === '90033' || e.status === 429 || e.httpStatus === 429;
   return { kind: 'transient', message: describeMsalError(error), retryAfterMs: throttled ? 60_000 : null };
 }
-
-export type SignInOutcome = 'cancelled' | 'timeout' | null;
 
 /** Translates a failed interactive sign-in; `ended` says whether tokentray itself ended it. */
 export function translateInteractiveError(error: unknown, ended: SignInOutcome): TokentrayError {

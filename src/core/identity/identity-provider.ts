@@ -1,0 +1,63 @@
+/**
+ * The identity-provider port: what the broker, the account service and the auth server need
+ * from whichever provider an account signs in to.
+ *
+ * The rest of the core never imports a provider's library (MSAL, google-auth-library); it
+ * holds an IdentityProvider per ProviderId and asks it to sign in, refresh, forget an
+ * identity, and translate its errors into tokentray's codes. Adapters live beside this file
+ * in microsoft/ and google/.
+ */
+import type { ScopeProfile, SignInReason } from '../../shared/account-status.js';
+import type { ProviderId } from '../../shared/providers.js';
+import type { TokentrayError } from '../../shared/tokentray-error.js';
+
+export interface TokenResult {
+  accessToken: string;
+  expiresAt: number; // epoch ms
+  /** The provider's stable id of the signed-in identity (MSAL homeAccountId, Google `sub`). */
+  homeAccountId: string;
+  username: string;
+  /** False when the provider's token endpoint was called for it. */
+  fromCache: boolean;
+}
+
+export interface InteractiveOptions {
+  scopes: string[];
+  loginHint: string | null;
+  openBrowser(url: string): Promise<void>;
+  successPage: string;
+  errorPage: string;
+}
+
+/** The token operations of one provider's client library. */
+export interface TokenClient {
+  acquireSilent(homeAccountId: string, scopes: string[], forceRefresh: boolean): Promise<TokenResult>;
+  acquireInteractive(options: InteractiveOptions): Promise<TokenResult>;
+  removeAccount(homeAccountId: string): Promise<void>;
+}
+
+export type RefreshFailure =
+  | { kind: 'needs-sign-in'; reason: SignInReason }
+  | { kind: 'transient'; message: string; retryAfterMs: number | null };
+
+/** How tokentray itself ended an interactive sign-in, if it did. */
+export type SignInOutcome = 'cancelled' | 'timeout' | null;
+
+export interface IdentityProvider {
+  readonly id: ProviderId;
+  /** "Microsoft", "Google": used in messages ("… sign-in cannot be reached"). */
+  readonly label: string;
+  /** The client, built from the current settings (throws CLIENT_ID_MISSING when unset). */
+  client(): TokenClient;
+  /** The scopes requested for a profile of this provider. */
+  scopesFor(profile: ScopeProfile): string[];
+  /** A failed silent refresh: "sign in again" only on the provider's explicit verdict. */
+  classifyRefreshFailure(error: unknown): RefreshFailure;
+  /** A failed interactive sign-in, as the TokentrayError the user sees. */
+  translateInteractiveError(error: unknown, ended: SignInOutcome): TokentrayError;
+  /** Throws CLIENT_ID_MISSING (with this provider's fix-it text) when it is not configured. */
+  requireConfigured(): void;
+}
+
+/** Looks up the provider of an account; one instance per provider, rebuilt on settings change. */
+export type IdentityProviders = (id: ProviderId) => IdentityProvider;

@@ -1,11 +1,14 @@
 /**
  * How a command reaches the core: through the running daemon when there is one (it owns the
  * vault and the refresh tokens), else by opening the core itself for the command's duration.
+ *
+ * The core (MSAL, the auth server, settings) is imported only when no daemon answers: a
+ * command served by the daemon loads just the control client.
  */
 import { TokentrayError } from '../shared/tokentray-error.js';
 import type { TokentrayApi } from '../shared/tokentray-api.js';
 import type { Logger } from '../core/logging/logger.js';
-import { openCore, type OpenedCore } from '../core/open-core.js';
+import type { OpenedCore } from '../core/open-core.js';
 import { connectToDaemon } from '../core/control/remote-core.js';
 
 export interface CommandContext {
@@ -18,6 +21,7 @@ export async function withApi<T>(home: string, logger: Logger, run: (context: Co
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const daemon = await connectToDaemon(home);
     if (daemon) return await run({ api: daemon, local: null });
+    const { openCore } = await import('../core/open-core.js');
     let core: OpenedCore;
     try {
       core = await openCore({ home, role: 'command', logger });

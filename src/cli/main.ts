@@ -1,5 +1,9 @@
 /**
  * The `tokentray` command line: the headless shell's composition root.
+ *
+ * Each command lives in its own module under commands/ and is imported only when it runs,
+ * so `--help` or `token` (answered by a running daemon) never loads MSAL, the auth server or
+ * the settings library. To add a command: a module in commands/, a case below, help in usage.ts.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -8,7 +12,7 @@ import { EXIT_OK, EXIT_USAGE } from '../shared/error-codes.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import { createLogger } from '../core/logging/logger.js';
 import { defaultHome } from '../core/storage/paths.js';
-import * as commands from './commands.js';
+import type { CommandEnv } from './command-env.js';
 import { processOutput, reportError, type Output } from './output.js';
 import { COMMAND_HELP, MAIN_HELP } from './usage.js';
 
@@ -39,8 +43,12 @@ function version(): string {
 function interruption(): Promise<void> {
   return new Promise((resolve) => {
     const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      // Removed after this signal's dispatch, not during it: signal-exit (loaded later, with
+      // the core) re-raises the signal when it finds itself the only listener left.
+      setImmediate(() => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      });
       resolve();
     };
     process.on('SIGINT', stop);
@@ -72,7 +80,7 @@ export async function main(argv: string[], output: Output = processOutput, env: 
       output.out((name && (COMMAND_HELP[name] ?? COMMAND_HELP[group ?? ''])) || MAIN_HELP);
       return group || values.help ? EXIT_OK : EXIT_USAGE;
     }
-    const context: commands.CommandEnv = {
+    const context: CommandEnv = {
       home: values.home ?? defaultHome(env),
       logger: createLogger({ level: debug ? 'debug' : 'warn' }),
       output,
@@ -87,12 +95,12 @@ export async function main(argv: string[], output: Output = processOutput, env: 
     switch (name) {
       case 'serve':
         expect(0, 'no arguments');
-        return await commands.serveCommand(context);
+        return await (await import('./commands/serve-command.js')).serveCommand(context);
       case 'account add': {
         expect(1, 'one account id');
         const profile = values.profile;
         if (profile !== undefined && profile !== 'outlook' && profile !== 'graph') throw usage(`--profile must be outlook or graph, not "${profile}".`, name);
-        return await commands.accountAddCommand(context, {
+        return await (await import('./commands/account-commands.js')).accountAddCommand(context, {
           id: args[0]!,
           email: values.email ?? null,
           profile: profile as ScopeProfile | undefined,
@@ -102,38 +110,38 @@ export async function main(argv: string[], output: Output = processOutput, env: 
       }
       case 'account list':
         expect(0, 'no arguments');
-        return await commands.accountListCommand(context, values.json === true);
+        return await (await import('./commands/account-commands.js')).accountListCommand(context, values.json === true);
       case 'account remove':
         expect(1, 'one account id');
-        return await commands.accountRemoveCommand(context, args[0]!);
+        return await (await import('./commands/account-commands.js')).accountRemoveCommand(context, args[0]!);
       case 'token': {
         expect(1, 'one account id');
         const proto = values.proto;
         if (proto !== undefined && !['imap', 'smtp', 'api'].includes(proto)) throw usage(`--proto must be imap, smtp or api, not "${proto}".`, name);
-        return await commands.tokenCommand(context, args[0]!, proto as Proto | undefined, values.json === true);
+        return await (await import('./commands/token-command.js')).tokenCommand(context, args[0]!, proto as Proto | undefined, values.json === true);
       }
       case 'status':
         expect(0, 'no arguments');
-        return await commands.statusCommand(context, values.json === true);
+        return await (await import('./commands/status-command.js')).statusCommand(context, values.json === true);
       case 'server-url':
         expect(0, 'no arguments');
-        return await commands.serverUrlCommand(context, values.rotate === true);
+        return await (await import('./commands/server-url-command.js')).serverUrlCommand(context, values.rotate === true);
       case 'config get':
         if (args.length > 1) throw usage('config get takes at most one key.', 'config');
-        return await commands.configGetCommand(context, args[0], values.json === true);
+        return await (await import('./commands/config-commands.js')).configGetCommand(context, args[0], values.json === true);
       case 'config set':
         if (args.length !== 2) throw usage('config set takes a key and a value.', 'config');
-        return await commands.configSetCommand(context, args[0]!, args[1]!);
+        return await (await import('./commands/config-commands.js')).configSetCommand(context, args[0]!, args[1]!);
       case 'vault reset':
         expect(0, 'no arguments besides --yes');
-        return await commands.vaultResetCommand(context, values.yes === true);
+        return await (await import('./commands/vault-reset-command.js')).vaultResetCommand(context, values.yes === true);
       default:
         throw usage(`Unknown command "${positionals.slice(0, 2).join(' ')}".`);
     }
   } catch (error) {
     const code = reportError(error, output, debug);
     // A fresh install: say exactly what to register in Azure, not just "see the README".
-    if (error instanceof TokentrayError && error.code === 'CLIENT_ID_MISSING') output.err(`\n${commands.azureGuide('global')}`);
+    if (error instanceof TokentrayError && error.code === 'CLIENT_ID_MISSING') output.err(`\n${(await import('./azure-guide.js')).azureGuide('global')}`);
     return code;
   }
 }

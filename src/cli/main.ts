@@ -29,6 +29,7 @@ const OPTIONS = {
   proto: { type: 'string' },
   rotate: { type: 'boolean' },
   yes: { type: 'boolean' },
+  follow: { type: 'boolean', short: 'f' },
 } satisfies ParseArgsConfig['options'];
 
 function usage(message: string, command?: string): TokentrayError {
@@ -132,6 +133,9 @@ export async function main(argv: string[], output: Output = processOutput, env: 
       case 'config set':
         if (args.length !== 2) throw usage('config set takes a key and a value.', 'config');
         return await (await import('./commands/config-commands.js')).configSetCommand(context, args[0]!, args[1]!);
+      case 'activity':
+        expect(0, 'no arguments');
+        return await (await import('./commands/activity-command.js')).activityCommand(context, { follow: values.follow === true, json: values.json === true });
       case 'vault reset':
         expect(0, 'no arguments besides --yes');
         return await (await import('./commands/vault-reset-command.js')).vaultResetCommand(context, values.yes === true);

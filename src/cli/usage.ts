@@ -13,6 +13,7 @@ Commands:
                                           print a currently valid access token
   status [--json]                         every account's state, expiry and last error
   server-url [--rotate]                   the authServer URL (with its secret) for EmailEngine
+  activity [--follow] [--json]            EmailEngine's recent requests to the running tokentray
   config get [KEY] [--json]               show settings
   config set KEY VALUE                    change a setting
   vault reset --yes                       start over when the vault cannot be opened
@@ -32,7 +33,8 @@ Runs the refresher and the auth server in the foreground until Ctrl-C (SIGINT) o
 Prints one line when ready. Other tokentray commands talk to it while it runs.`,
   'account add': `Usage: tokentray account add <id> [--email ADDRESS] [--profile outlook|graph] [--shared-mailbox ADDRESS] [--no-browser]
 
-<id> is the account id you register in EmailEngine (letters, digits, . _ -; at most 64).
+<id> is the account id you register in EmailEngine (at most 256 characters, e.g. sales or
+sales@contoso.com; no control characters or surrounding spaces; after \`--\` if it starts with -).
   --email ADDRESS           the Microsoft 365 address to sign in with (the browser pre-fills it,
                             and a sign-in as anyone else is refused)
   --profile outlook|graph   outlook: IMAP + SMTP (default); graph: Microsoft Graph mail API
@@ -61,6 +63,13 @@ Prints the URL to set as EmailEngine's authServer, credentials included.
 
 Keys: clientId, tenant, cloud, authority, host, port, allowedClients, signInTimeoutSeconds, startAtLogin.
 Each can also be set with an environment variable, e.g. TOKENTRAY_CLIENT_ID.`,
+  activity: `Usage: tokentray activity [--follow] [--json]
+
+The auth server's recent requests (the last 50), asked from the running tokentray (the tray
+app or \`tokentray serve\`): time, status, outcome, account, proto, latency, client. Never a token.
+  -f, --follow  keep printing new requests until Ctrl-C
+  --json        a JSON array of {"at","account","proto","outcome","status","latencyMs","client"};
+                with --follow, one such object per line`,
   'vault reset': `Usage: tokentray vault reset --yes
 
 Moves an unreadable vault aside (kept as vault.bin.reset-<time>) and starts an empty one.

@@ -12,6 +12,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { INetworkModule } from '@azure/msal-node';
 import type { RequestRecord, StatusReport } from '../shared/account-status.js';
+import type { ActivityPage } from '../shared/activity.js';
 import type { Settings } from '../shared/settings-shape.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import {
@@ -255,5 +256,9 @@ class AuthServerManager implements AuthServerControl {
 
   recentRequests(limit: number): RequestRecord[] {
     return this.#log.recent(limit);
+  }
+
+  requestsSince(after: number | null, limit: number): ActivityPage {
+    return this.#log.since(after, limit);
   }
 }

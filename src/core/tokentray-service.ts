@@ -6,6 +6,7 @@
  */
 import type { AccountStatus, Proto, RequestRecord, StatusReport } from '../shared/account-status.js';
 import { accountIdForLog, accountIdForShell, deleteOwnValue, ownValue, quoteAccountId, setOwnValue, validateAccountId } from '../shared/account-id.js';
+import type { ActivityPage } from '../shared/activity.js';
 import type { Settings, SettingKey } from '../shared/settings-shape.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import type { AccountSummary, ConnectRequest, SignInHooks, TokenAnswer } from '../shared/tokentray-api.js';
@@ -33,6 +34,7 @@ export interface AuthServerControl {
   status(): StatusReport['server'];
   latestRequestFor(accountId: string): RequestRecord | null;
   recentRequests(limit: number): RequestRecord[];
+  requestsSince(after: number | null, limit: number): ActivityPage;
 }
 
 export interface ServiceDependencies {
@@ -295,6 +297,10 @@ export class TokentrayService implements TokentrayCore {
 
   async recentRequests(limit = 100): Promise<RequestRecord[]> {
     return this.#deps.server?.recentRequests(limit) ?? [];
+  }
+
+  async requestActivity(after: number | null = null, limit = 100): Promise<ActivityPage> {
+    return this.#deps.server?.requestsSince(after, limit) ?? { records: [], cursor: 0, missed: 0 };
   }
 
   /** For one-shot `tokentray status`: find out each account's real state first. */

@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'ALREADY_RUNNING'
   | 'PORT_IN_USE'
   | 'DAEMON_UNREACHABLE'
+  | 'NOT_RUNNING'
   | 'INTERNAL';
 
 /** Exit codes of the `tokentray` command (documented in the README). */
@@ -86,5 +87,6 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
   ALREADY_RUNNING: 'tokentray is already running for this data directory. Use it (tray icon, or `tokentray status`), or stop it first.',
   PORT_IN_USE: 'Another program uses the auth-server port. Stop it, or pick another port with `tokentray config set port <number>`.',
   DAEMON_UNREACHABLE: 'The running tokentray did not answer. Stop it and start it again.',
+  NOT_RUNNING: 'Start tokentray first (the tray app, or `tokentray serve`), then try again.',
   INTERNAL: 'This is a bug in tokentray. Please report it with the output of `tokentray status`.',
 };

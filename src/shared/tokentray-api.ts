@@ -3,6 +3,7 @@
  * Electron main process and, through the preload, the window.
  */
 import type { AccountStatus, Proto, RequestRecord, ScopeProfile, StatusReport } from './account-status.js';
+import type { ActivityPage } from './activity.js';
 import type { ProviderId } from './providers.js';
 import type { Settings, SettingKey } from './settings-shape.js';
 
@@ -49,4 +50,6 @@ export interface TokentrayApi {
   serverUrl(): Promise<string>;
   rotateServerSecret(): Promise<string>;
   recentRequests(limit?: number): Promise<RequestRecord[]>;
+  /** The requests recorded after cursor `after` (null: the newest `limit`), oldest first. */
+  requestActivity(after?: number | null, limit?: number): Promise<ActivityPage>;
 }

@@ -9,6 +9,7 @@ import { validateSetting, DEFAULT_SETTINGS } from '../../src/core/storage/settin
 import { authorityFor } from '../../src/core/identity/microsoft/clouds.js';
 import type { AccountState, AccountStatus, Proto, RequestRecord, ServerStatus, SignInReason, StatusReport } from '../../src/shared/account-status.js';
 import { validateAccountId } from '../../src/shared/account-id.js';
+import type { ActivityPage } from '../../src/shared/activity.js';
 import type { SettingKey, Settings } from '../../src/shared/settings-shape.js';
 import type { AccountSummary, ConnectRequest, SignInHooks, TokenAnswer, TokentrayApi } from '../../src/shared/tokentray-api.js';
 import { TokentrayError } from '../../src/shared/tokentray-error.js';
@@ -146,6 +147,14 @@ export class FakeTokentrayApi implements TokentrayApi {
   async recentRequests(limit = 50): Promise<RequestRecord[]> {
     this.#record('recentRequests', [limit]);
     return [...this.requests].sort((a, b) => b.at - a.at).slice(0, limit);
+  }
+
+  /** The cursor is the number of requests in `requests` (a fake never drops any). */
+  async requestActivity(after: number | null = null, limit = 100): Promise<ActivityPage> {
+    this.#record('requestActivity', [after, limit]);
+    const ordered = [...this.requests].sort((a, b) => a.at - b.at);
+    const start = after === null || after > ordered.length ? Math.max(0, ordered.length - limit) : after;
+    return { records: ordered.slice(start).slice(-limit), cursor: ordered.length, missed: 0 };
   }
 
   onChange(listener: (report: StatusReport) => void): () => void {

@@ -18,6 +18,8 @@ export type RequestListener = (entry: RequestRecord) => void;
 export class RequestLog implements RequestRecorder {
   readonly #ring: (RequestRecord | undefined)[];
   #next = 0;
+  /** Every record ever made (the cursor of `since`). */
+  #total = 0;
   readonly #latest = new Map<string, RequestRecord>();
   readonly #listeners = new Set<RequestListener>();
 
@@ -29,6 +31,7 @@ export class RequestLog implements RequestRecorder {
   record(entry: RequestRecord): void {
     this.#ring[this.#next] = entry;
     this.#next = this.#next + 1 === this.#ring.length ? 0 : this.#next + 1;
+    this.#total += 1;
     if (entry.account !== '') {
       // Plain set keeps the first-insertion order, so eviction may drop an active account;
       // its next request puts it back. Cheaper than delete+set on every request.
@@ -62,6 +65,21 @@ export class RequestLog implements RequestRecorder {
       out.push(entry);
     }
     return out;
+  }
+
+  /**
+   * The records made after `after` (a cursor from an earlier call; null: the newest `limit`),
+   * oldest first, at most `limit`; `missed` counts those already overwritten in the ring.
+   */
+  since(after: number | null, limit: number = this.#ring.length): { records: RequestRecord[]; cursor: number; missed: number } {
+    const wanted = Math.min(Math.max(0, Math.floor(limit)), this.#ring.length);
+    const start = after === null || !Number.isInteger(after) || after < 0 || after > this.#total ? Math.max(0, this.#total - wanted) : after;
+    const kept = Math.min(this.#total, this.#ring.length);
+    const missed = Math.max(0, this.#total - kept - start);
+    const available = this.#total - start - missed;
+    // The newest `wanted` of what is new: a follower that fell far behind catches up, not floods.
+    const records = this.recent(Math.min(available, wanted)).reverse();
+    return { records, cursor: this.#total, missed: missed + (available - records.length) };
   }
 
   latestFor(account: string): RequestRecord | null {

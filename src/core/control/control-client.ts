@@ -72,4 +72,5 @@ export class ControlClient implements TokentrayApi {
   serverUrl: TokentrayApi['serverUrl'] = () => this.#call('serverUrl', []);
   rotateServerSecret: TokentrayApi['rotateServerSecret'] = () => this.#call('rotateServerSecret', []);
   recentRequests: TokentrayApi['recentRequests'] = (limit) => this.#call('recentRequests', [limit]);
+  requestActivity: TokentrayApi['requestActivity'] = (after, limit) => this.#call('requestActivity', [after ?? null, limit]);
 }

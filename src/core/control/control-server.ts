@@ -21,6 +21,7 @@ const METHODS = new Set<keyof TokentrayApi>([
   'serverUrl',
   'rotateServerSecret',
   'recentRequests',
+  'requestActivity',
 ]);
 
 function send(socket: Socket, message: ControlMessage): void {

@@ -87,4 +87,5 @@ export class RemoteCore implements TokentrayCore {
   serverUrl: TokentrayApi['serverUrl'] = () => this.#client.serverUrl();
   rotateServerSecret: TokentrayApi['rotateServerSecret'] = () => this.#client.rotateServerSecret();
   recentRequests: TokentrayApi['recentRequests'] = (limit) => this.#client.recentRequests(limit);
+  requestActivity: TokentrayApi['requestActivity'] = (after, limit) => this.#client.requestActivity(after, limit);
 }

@@ -29,6 +29,27 @@ describe('request log', () => {
     assert.equal(log.latestFor(''), null, 'requests without an account are not per-account');
   });
 
+  it('pages with a cursor: only what is new, oldest first, counting what the ring dropped', () => {
+    const log = new RequestLog(4);
+    assert.deepEqual(log.since(null), { records: [], cursor: 0, missed: 0 });
+    for (let i = 1; i <= 3; i += 1) log.record(entry('a', i));
+    const first = log.since(null, 2);
+    assert.deepEqual(first.records.map((r) => r.at), [2, 3], 'the newest `limit`, oldest first');
+    assert.equal(first.cursor, 3);
+    assert.deepEqual(log.since(first.cursor), { records: [], cursor: 3, missed: 0 }, 'nothing new');
+    log.record(entry('a', 4));
+    assert.deepEqual(log.since(3).records.map((r) => r.at), [4]);
+    for (let i = 5; i <= 10; i += 1) log.record(entry('a', i));
+    const behind = log.since(3);
+    assert.deepEqual(behind.records.map((r) => r.at), [7, 8, 9, 10], 'what the ring still holds');
+    assert.equal(behind.missed, 3, 'records 4, 5 and 6 were overwritten');
+    const limited = log.since(6, 2);
+    assert.deepEqual(limited.records.map((r) => r.at), [9, 10]);
+    assert.equal(limited.missed, 2, 'skipped to keep up');
+    // A cursor from before a restart (larger than anything here) starts over from the newest.
+    assert.deepEqual(log.since(99, 1).records.map((r) => r.at), [10]);
+  });
+
   it('tells listeners about each record until they unsubscribe', () => {
     const log = new RequestLog();
     const seen: number[] = [];

@@ -78,6 +78,10 @@ class FakeApi implements TokentrayApi {
     this.calls.push({ method: 'recentRequests', args: [limit] });
     return [];
   }
+  async requestActivity(after?: number | null, limit?: number) {
+    this.calls.push({ method: 'requestActivity', args: [after, limit] });
+    return { records: [], cursor: 7, missed: 0 };
+  }
 }
 
 /** Sends raw text on a fresh connection; resolves with what came back once the server closed it. */

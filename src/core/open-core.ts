@@ -9,7 +9,7 @@
  * If a daemon already holds the lock, openCore throws ALREADY_RUNNING with the daemon's
  * control endpoint in `details.control`; callers then talk to it through ControlClient.
  */
-import { mkdir } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { INetworkModule } from '@azure/msal-node';
 import type { RequestRecord, StatusReport } from '../shared/account-status.js';
 import type { ActivityPage } from '../shared/activity.js';
@@ -27,15 +27,16 @@ import {
 import { authorityFor } from './identity/microsoft/clouds.js';
 import type { IdentityProvider, IdentityProviders } from './identity/identity-provider.js';
 import { createMicrosoftProvider } from './identity/microsoft/microsoft-provider.js';
-import { controlEndpointFor, controlToken } from './control/control-channel.js';
+import { prepareControlEndpoint, type ControlEndpoint } from './control/control-channel.js';
 import { startControlServer } from './control/control-server.js';
 import { KeytarSecretStore } from './storage/keytar-secret-store.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { MsalClient, type MsalPort } from './identity/microsoft/msal-client.js';
-import { dataFiles } from './storage/paths.js';
-import { acquireLock, isHeldLock, type HeldLock } from './storage/process-lock.js';
+import { removeStaleTemps } from './storage/atomic-file.js';
+import { dataFiles, ensureDataDirectory } from './storage/paths.js';
+import { acquireLock, isHeldLock, type HeldLock, type LockInfo } from './storage/process-lock.js';
 import type { SecretStore } from './storage/secret-store.js';
-import { SettingsStore, createConfBackend, type SettingsBackend } from './storage/settings.js';
+import { SETTINGS_FILE_NAME, SettingsStore, createConfBackend, type SettingsBackend } from './storage/settings.js';
 import { TokenBroker } from './broker/token-broker.js';
 import type { TokentrayCore } from './tokentray-core.js';
 import { TokentrayService, type AuthServerControl } from './tokentray-service.js';
@@ -49,7 +50,7 @@ export interface OpenCoreOptions {
   home: string;
   role?: 'daemon' | 'command';
   logger?: Logger;
-  /** Where settings live: conf in the CLI (default), electron-store in the desktop app. */
+  /** Where settings live: config.json in the data directory by default (settings-file.ts). */
   settingsBackend?: SettingsBackend;
   /** The OS keychain (keytar) by default; tests may pass an in-memory store. */
   secretStore?: SecretStore;
@@ -93,23 +94,45 @@ export async function openCore(options: OpenCoreOptions): Promise<OpenedCore> {
   const role = options.role ?? 'daemon';
   const logger = options.logger ?? createLogger();
   const files = dataFiles(options.home);
-  await mkdir(options.home, { recursive: true, mode: 0o700 });
+  await ensureDataDirectory(options.home);
 
-  const endpoint = controlEndpointFor(options.home);
-  const lock = await acquireLock(files.lock, { waitMs: role === 'daemon' ? 0 : COMMAND_LOCK_WAIT_MS, control: role === 'daemon' ? endpoint : null });
+  const endpoint = role === 'daemon' ? await prepareControlEndpoint(options.home) : null;
+  let lock: HeldLock | LockInfo;
+  try {
+    lock = await acquireLock(files.lock, {
+      waitMs: role === 'daemon' ? 0 : COMMAND_LOCK_WAIT_MS,
+      control: endpoint?.endpoint ?? null,
+      log: (message) => logger.child('lock').warn(message),
+    });
+  } catch (error) {
+    await endpoint?.cleanup();
+    throw error;
+  }
   if (!isHeldLock(lock)) {
+    await endpoint?.cleanup();
+    const ifStale = `If no tokentray runs, delete the lock file ${files.lock}.`;
     if (lock.control) {
-      throw new TokentrayError('ALREADY_RUNNING', `tokentray is already running for ${options.home} (pid ${lock.pid}).`, {
-        details: { control: lock.control, pid: lock.pid },
+      throw new TokentrayError('ALREADY_RUNNING', `tokentray is already running for ${options.home} (pid ${lock.pid}, lock file ${files.lock}).`, {
+        hint: `Use it (tray icon, or \`tokentray status\`), or stop it first. ${ifStale}`,
+        details: { control: lock.control, pid: lock.pid, lock: files.lock },
       });
     }
-    throw new TokentrayError('VAULT_BUSY', `Another tokentray command (pid ${lock.pid}) is using ${options.home}.`);
+    throw new TokentrayError('VAULT_BUSY', `Another tokentray command (pid ${lock.pid}) is using ${options.home} (lock file ${files.lock}).`, {
+      hint: `Wait for it to finish, or stop it and try again. ${ifStale}`,
+      details: { pid: lock.pid, lock: files.lock },
+    });
   }
+  // Temp files of writes a SIGKILL interrupted; only the lock holder may judge them.
+  const removed = await removeStaleTemps(options.home, (name) => name === basename(files.vault) || name === `${SETTINGS_FILE_NAME}.json`, {
+    holdsWriterLock: true,
+  });
+  if (removed.length > 0) logger.child('storage').info(`removed ${removed.length} temp file(s) left by an interrupted write`);
 
   try {
     return await assemble(options, role, logger, files, endpoint, lock);
   } catch (error) {
     await lock.release();
+    await endpoint?.cleanup();
     throw error;
   }
 }
@@ -119,7 +142,7 @@ async function assemble(
   role: 'daemon' | 'command',
   logger: Logger,
   files: ReturnType<typeof dataFiles>,
-  endpoint: string,
+  endpoint: ControlEndpoint | null,
   lock: HeldLock,
 ): Promise<OpenedCore> {
   const settings = new SettingsStore(options.settingsBackend ?? createConfBackend(options.home), options.env ?? process.env);
@@ -180,10 +203,10 @@ async function assemble(
       } finally {
         // Even when the auth server could not start, commands must reach this daemon (to
         // change the port, say) rather than find a lock they cannot talk to.
-        if (role === 'daemon' && !control && vault.keyMaterial) {
+        if (endpoint && !control && vault.keyMaterial) {
           control = await startControlServer({
-            endpoint,
-            token: () => (vault.keyMaterial ? controlToken(vault.keyMaterial) : null),
+            endpoint: endpoint.endpoint,
+            vaultKey: () => vault.keyMaterial,
             api: core,
             logger: logger.child('control'),
           });
@@ -196,6 +219,7 @@ async function assemble(
       await control?.close();
       await baseClose();
       await lock.release();
+      await endpoint?.cleanup();
     },
   });
 }

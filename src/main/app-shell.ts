@@ -2,7 +2,7 @@
  * The desktop app's lifecycle, with Electron and the core passed in.
  *
  * main.ts is the composition root and hands the real `electron` module, `openCore` and the
- * electron-store settings backend to `runDesktopApp`; tests hand fakes. This file decides the
+ * settings-file backend to `runDesktopApp`; tests hand fakes. This file decides the
  * order of things: single-instance lock, core, auth server, IPC, tray, notifications, and a
  * quit that closes the core exactly once.
  */

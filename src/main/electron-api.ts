@@ -3,7 +3,7 @@
  *
  * The composition root (main.ts) passes the real `electron` module, and the compiler checks
  * that it fits these shapes; tests pass test/fakes/fake-electron.ts instead. Nothing outside
- * main.ts and electron-store-backend.ts imports `electron`, so every other module of the shell
+ * main.ts imports `electron`, so every other module of the shell
  * loads in plain Node, where `import 'electron'` would crash.
  */
 

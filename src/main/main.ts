@@ -1,7 +1,7 @@
 /**
  * The desktop app's composition root: the only module that imports `electron`.
  *
- * Builds the real parts (Electron APIs, electron-store settings, the core, file paths) and
+ * Builds the real parts (Electron APIs, the settings file, the core, file paths) and
  * hands them to runDesktopApp. Nothing here is a module-level singleton used elsewhere.
  */
 import { BrowserWindow, Menu, Notification, Tray, app, clipboard, dialog, ipcMain, nativeTheme, shell } from 'electron';
@@ -10,13 +10,17 @@ import { fileURLToPath } from 'node:url';
 import { createFileSink, teeSinks } from '../core/logging/log-file.js';
 import { createLogger } from '../core/logging/logger.js';
 import { dataFiles } from '../core/storage/paths.js';
+import { createConfBackend } from '../core/storage/settings.js';
 import { openCore } from '../core/open-core.js';
+import { hardenProcess } from '../core/process-hardening.js';
 import { RemoteCore, connectToDaemon } from '../core/control/remote-core.js';
 import { runDesktopApp } from './app-shell.js';
 import type { ElectronApi } from './electron-api.js';
-import { createElectronStoreBackend } from './electron-store-backend.js';
 
 const fromHere = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
+
+// First, before the log file or any secret exists: umask 077 and no core dumps.
+const hardening = hardenProcess();
 
 const electron: ElectronApi = { app, BrowserWindow, ipcMain, shell, Menu, Tray, Notification, clipboard, dialog };
 // A desktop app's stderr is seen by nobody: log (redacted) to <userData>/tokentray.log too.
@@ -26,6 +30,8 @@ const logger = createLogger({
   sink: teeSinks((line) => process.stderr.write(`${line}\n`), createFileSink(dataFiles(app.getPath('userData')).log)),
 });
 
+for (const warning of hardening.warnings) logger.warn(warning);
+
 runDesktopApp({
   electron,
   openCore,
@@ -33,7 +39,8 @@ runDesktopApp({
     const client = await connectToDaemon(home);
     return client ? new RemoteCore(client) : null;
   },
-  createSettingsBackend: createElectronStoreBackend,
+  // Not electron-store: its writer follows a symbolic link planted as config.json.
+  createSettingsBackend: createConfBackend,
   logger,
   paths: {
     // dist/main/main.js → dist/preload/preload.cjs (esbuild bundle), dist/renderer/index.html

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'VAULT_KEY_MISSING'
   | 'VAULT_CORRUPT'
   | 'VAULT_BUSY'
+  | 'DATA_DIR_UNSAFE'
+  | 'DISK_FULL'
   | 'ACCOUNT_ID_INVALID'
   | 'ACCOUNT_NOT_FOUND'
   | 'ACCOUNT_EXISTS'
@@ -31,6 +33,7 @@ export type ErrorCode =
   | 'PORT_IN_USE'
   | 'DAEMON_UNREACHABLE'
   | 'NOT_RUNNING'
+  | 'DAEMON_UNTRUSTED'
   | 'INTERNAL';
 
 /** Exit codes of the `tokentray` command (documented in the README). */
@@ -65,7 +68,11 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
     'The vault key is no longer in the OS keychain. Restore the keychain entry "tokentray / vault-key", or start over with `tokentray vault reset` (accounts must then be connected again).',
   VAULT_CORRUPT:
     'The vault file could not be decrypted and was left untouched. Restore it from a backup, or start over with `tokentray vault reset` (accounts must then be connected again).',
-  VAULT_BUSY: 'Another tokentray process holds the vault. Wait for it to finish, or stop it and try again.',
+  VAULT_BUSY:
+    'Another tokentray process holds the vault (the lock file tokentray.lock in the data directory names it). Wait for it to finish, or stop it and try again.',
+  DATA_DIR_UNSAFE:
+    'tokentray keeps secrets in its data directory and uses it only when no one else can change it. Make the directory (and the folders above it) yours and not writable by others, replace links with regular files, or pick another directory with --home / TOKENTRAY_HOME.',
+  DISK_FULL: 'The disk (or your disk quota) is full. Free some space and try again; nothing was half-written.',
   ACCOUNT_ID_INVALID:
     'Use 1-256 characters without control characters or surrounding spaces, e.g. sales or sales@contoso.com (the same id as in EmailEngine).',
   ACCOUNT_NOT_FOUND: 'Check the id with `tokentray account list`, or connect it with `tokentray account add <id>`.',
@@ -88,5 +95,7 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
   PORT_IN_USE: 'Another program uses the auth-server port. Stop it, or pick another port with `tokentray config set port <number>`.',
   DAEMON_UNREACHABLE: 'The running tokentray did not answer. Stop it and start it again.',
   NOT_RUNNING: 'Start tokentray first (the tray app, or `tokentray serve`), then try again.',
+  DAEMON_UNTRUSTED:
+    'Something other than your tokentray answered on its control channel, and nothing was sent to it. Stop unknown processes, delete the lock file named above if no tokentray runs, and start tokentray again.',
   INTERNAL: 'This is a bug in tokentray. Please report it with the output of `tokentray status`.',
 };

@@ -8,7 +8,6 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { controlEndpointFor, controlToken } from '../../src/core/control/control-channel.js';
 import { ControlClient } from '../../src/core/control/control-client.js';
 import { silentLogger } from '../../src/core/logging/logger.js';
 import { openCore } from '../../src/core/open-core.js';
@@ -53,7 +52,7 @@ describe('openCore (daemon role)', () => {
       );
       const material = await readVaultKey(dataFiles(home).vault, secrets);
       assert.ok(material);
-      const client = new ControlClient(controlEndpointFor(home), controlToken(material.key));
+      const client = new ControlClient(join(home, 'control.sock'), material.key);
       const settings = await client.setSetting('port', 0);
       assert.equal(settings.port, 0);
       const running = await client.status();

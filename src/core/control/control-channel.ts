@@ -2,40 +2,71 @@
  * The local control channel: how `tokentray …` commands talk to a running daemon (the tray
  * app or `tokentray serve`) instead of racing it for the vault and the refresh tokens.
  *
- * Newline-delimited JSON over a Unix socket (a named pipe on Windows). Every request carries
- * a token derived from the vault key, so only a process that can read this user's keychain
- * entry may drive the daemon; nothing about it is written to disk.
+ * A Unix socket in the data directory (owner-only, 0700), or a named pipe on Windows. Every
+ * connection starts with a challenge–response in which both sides prove they hold the vault
+ * key, and every later message is sealed with keys of that connection alone
+ * (control-handshake.ts), so only a process that can read this user's keychain entry may
+ * drive the daemon, and a command never hands anything usable to an impostor.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OWNER_ONLY_DIRECTORY_MODE, currentUid } from '../storage/file-safety.js';
 
-export const CONTROL_PROTOCOL = 'tokentray-control-v1';
 /** A request line larger than this is refused (and the connection closed). */
 export const MAX_CONTROL_LINE_BYTES = 64 * 1024;
+/** Answers may be larger (status of many accounts, recent requests). */
+export const MAX_CONTROL_ANSWER_BYTES = 16 * 1024 * 1024;
+export const CONTROL_SOCKET_NAME = 'control.sock';
+/** sun_path holds ~104 bytes on macOS (108 on Linux). */
+const MAX_SOCKET_PATH_BYTES = 100;
 
-export function controlEndpointFor(home: string, platform: NodeJS.Platform = process.platform): string {
-  const digest = createHash('sha256').update(home).digest('hex').slice(0, 16);
-  if (platform === 'win32') return `\\\\.\\pipe\\tokentray-${digest}`;
-  const inHome = join(home, 'control.sock');
-  // sun_path holds ~104 bytes on macOS: fall back to the temp dir for deep data directories.
-  return Buffer.byteLength(inHome) < 100 ? inHome : join(tmpdir(), `tokentray-${digest}.sock`);
+export interface ControlEndpoint {
+  endpoint: string;
+  /** Removes what the endpoint needed besides the socket (a private fallback directory). */
+  cleanup(): Promise<void>;
 }
 
-export function controlToken(vaultKey: Buffer): string {
-  return createHmac('sha256', vaultKey).update(CONTROL_PROTOCOL).digest('hex');
+/** The socket path inside the data directory, or null when it would be too long for sun_path. */
+export function controlSocketInHome(home: string): string | null {
+  const inHome = join(home, CONTROL_SOCKET_NAME);
+  return Buffer.byteLength(inHome) < MAX_SOCKET_PATH_BYTES ? inHome : null;
 }
 
-export function tokensMatch(expected: string, presented: unknown): boolean {
-  if (typeof presented !== 'string') return false;
-  const a = createHash('sha256').update(expected).digest();
-  const b = createHash('sha256').update(presented).digest();
-  return timingSafeEqual(a, b);
+async function privateRuntimeBase(env: NodeJS.ProcessEnv): Promise<string> {
+  const runtime = env.XDG_RUNTIME_DIR;
+  const uid = currentUid();
+  if (runtime && uid !== null) {
+    try {
+      const stats = await lstat(runtime);
+      if (stats.isDirectory() && stats.uid === uid && (stats.mode & 0o077) === 0) return runtime;
+    } catch {
+      // Not there: the temp dir, in a directory of our own below.
+    }
+  }
+  return tmpdir();
+}
+
+/**
+ * Where a daemon listens; the lock file records it for commands.
+ *
+ * Nothing outside the data directory has a name another user could take first: a deep data
+ * directory gets a fresh directory from mkdtemp (random name, created 0700 by us), and a
+ * Windows pipe name carries 16 random bytes.
+ */
+export async function prepareControlEndpoint(home: string, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): Promise<ControlEndpoint> {
+  if (platform === 'win32') return { endpoint: `\\\\.\\pipe\\tokentray-${randomBytes(16).toString('hex')}`, cleanup: async () => undefined };
+  const inHome = controlSocketInHome(home);
+  if (inHome) return { endpoint: inHome, cleanup: async () => undefined };
+  const directory = await mkdtemp(join(await privateRuntimeBase(env), 'tokentray-'));
+  const stats = await lstat(directory);
+  if ((stats.mode & 0o777) !== OWNER_ONLY_DIRECTORY_MODE) throw new Error(`mkdtemp made ${directory} with mode ${(stats.mode & 0o777).toString(8)}`);
+  return { endpoint: join(directory, CONTROL_SOCKET_NAME), cleanup: () => rm(directory, { recursive: true, force: true }) };
 }
 
 export interface ControlRequest {
   id: number;
-  token: string;
   method: string;
   params: unknown[];
 }

@@ -1,58 +1,65 @@
 /**
  * A command's side of the control channel: a TokentrayApi that forwards to the daemon.
+ *
+ * Every call checks the socket, runs the handshake and only then sends its sealed request.
  */
 import { connect, type Socket } from 'node:net';
 import type { StatusReport } from '../../shared/account-status.js';
 import type { ErrorCode } from '../../shared/error-codes.js';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import type { TokentrayApi } from '../../shared/tokentray-api.js';
-import type { ControlMessage } from './control-channel.js';
+import { MAX_CONTROL_ANSWER_BYTES, type ControlMessage } from './control-channel.js';
+import { SecureConnection } from './secure-connection.js';
 
 export class ControlClient implements TokentrayApi {
   readonly #endpoint: string;
-  readonly #token: string;
+  readonly #vaultKey: Buffer;
+  readonly #verify: () => Promise<void>;
   #nextId = 1;
 
-  constructor(endpoint: string, token: string) {
+  /**
+   * `verify` runs before every connection (control-peer.ts: the socket must be the user's
+   * own); the handshake then proves the daemon holds `vaultKey` before a request is sent.
+   */
+  constructor(endpoint: string, vaultKey: Buffer, verify: () => Promise<void> = async () => undefined) {
     this.#endpoint = endpoint;
-    this.#token = token;
+    this.#vaultKey = vaultKey;
+    this.#verify = verify;
   }
 
   /** One request per connection: simple, and a long sign-in does not block other calls. */
-  #call<T>(method: string, params: unknown[], onEvent?: (message: ControlMessage & { event: string }) => void): Promise<T> {
+  async #call<T>(method: string, params: unknown[], onEvent?: (message: ControlMessage & { event: string }) => void): Promise<T> {
+    await this.#verify();
     const id = this.#nextId++;
+    const socket: Socket = connect(this.#endpoint);
+    const unreachable = (error: Error): TokentrayError =>
+      new TokentrayError('DAEMON_UNREACHABLE', `The running tokentray did not answer (${(error as NodeJS.ErrnoException).code ?? error.message}).`, { cause: error });
+    const connection = await new Promise<SecureConnection>((resolve, reject) => {
+      const onError = (error: Error): void => reject(unreachable(error));
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        SecureConnection.connectAsClient(socket, this.#vaultKey, this.#endpoint, MAX_CONTROL_ANSWER_BYTES).then(resolve, reject);
+      });
+    });
     return new Promise<T>((resolve, reject) => {
-      const socket: Socket = connect(this.#endpoint);
-      let buffered = '';
       let settled = false;
       const finish = (action: () => void): void => {
         if (settled) return;
         settled = true;
-        socket.end();
+        connection.end();
         action();
       };
-      socket.setEncoding('utf8');
-      socket.on('connect', () => socket.write(`${JSON.stringify({ id, token: this.#token, method, params })}\n`));
-      socket.on('data', (chunk: string) => {
-        buffered += chunk;
-        for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
-          let message: ControlMessage;
-          try {
-            message = JSON.parse(buffered.slice(0, newline)) as ControlMessage;
-          } catch {
-            finish(() => reject(new TokentrayError('DAEMON_UNREACHABLE', 'The running tokentray sent an unreadable answer.')));
-            return;
-          }
-          buffered = buffered.slice(newline + 1);
-          if ('event' in message) onEvent?.(message);
-          else if ('error' in message) finish(() => reject(TokentrayError.fromJSON({ ...message.error, code: message.error.code as ErrorCode })));
-          else finish(() => resolve(message.result as T));
-        }
+      connection.onMessage((value) => {
+        const message = value as ControlMessage;
+        if (typeof message !== 'object' || message === null || message.id !== id) {
+          finish(() => reject(new TokentrayError('DAEMON_UNREACHABLE', 'The running tokentray sent an unreadable answer.')));
+        } else if ('event' in message) onEvent?.(message);
+        else if ('error' in message) finish(() => reject(TokentrayError.fromJSON({ ...message.error, code: message.error.code as ErrorCode })));
+        else finish(() => resolve(message.result as T));
       });
-      socket.on('error', (error) =>
-        finish(() => reject(new TokentrayError('DAEMON_UNREACHABLE', `The running tokentray did not answer (${(error as NodeJS.ErrnoException).code ?? error.message}).`, { cause: error }))),
-      );
+      socket.on('error', (error) => finish(() => reject(unreachable(error))));
       socket.on('close', () => finish(() => reject(new TokentrayError('DAEMON_UNREACHABLE', 'The running tokentray closed the connection.'))));
+      connection.send({ id, method, params });
     });
   }
 

@@ -1,11 +1,15 @@
 /**
  * The daemon's side of the control channel: serves the TokentrayApi to local commands.
+ *
+ * Each connection first passes the handshake (secure-connection.ts); only then are its
+ * sealed requests dispatched to the api.
  */
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import type { TokentrayApi } from '../../shared/tokentray-api.js';
-import { MAX_CONTROL_LINE_BYTES, tokensMatch, type ControlMessage, type ControlRequest } from './control-channel.js';
+import { MAX_CONTROL_LINE_BYTES, type ControlMessage, type ControlRequest } from './control-channel.js';
+import { SecureConnection } from './secure-connection.js';
 import type { Logger } from '../logging/logger.js';
 
 /** Methods a command may call; connectAccount's browser hook is bridged as an event. */
@@ -24,8 +28,8 @@ const METHODS = new Set<keyof TokentrayApi>([
   'requestActivity',
 ]);
 
-function send(socket: Socket, message: ControlMessage): void {
-  if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
+function send(connection: SecureConnection, message: ControlMessage): void {
+  connection.send(message);
 }
 
 function errorData(error: unknown): ControlMessage & { error: unknown } {
@@ -33,18 +37,27 @@ function errorData(error: unknown): ControlMessage & { error: unknown } {
   return { id: 0, error: translated.toJSON() };
 }
 
-export async function startControlServer(options: { endpoint: string; token: () => string | null; api: TokentrayApi; logger: Logger }): Promise<{ close(): Promise<void> }> {
+/** Binds with umask 077: the socket is owner-only from birth, with no chmod window. */
+function listenOwnerOnly(server: Server, endpoint: string, onListening: () => void): void {
+  let previous: number | null = null;
+  try {
+    previous = process.umask(0o077);
+  } catch {
+    // Worker threads cannot change the umask; the 0700 data directory still guards the socket.
+  }
+  try {
+    server.listen(endpoint, onListening);
+  } finally {
+    if (previous !== null) process.umask(previous);
+  }
+}
+
+export async function startControlServer(options: { endpoint: string; vaultKey: () => Buffer | null; api: TokentrayApi; logger: Logger }): Promise<{ close(): Promise<void> }> {
   const { endpoint, api, logger } = options;
   if (process.platform !== 'win32') await rm(endpoint, { force: true }); // a stale socket from a crash
   const sockets = new Set<Socket>();
 
-  const handle = async (socket: Socket, request: ControlRequest): Promise<void> => {
-    const expected = options.token();
-    if (!expected || !tokensMatch(expected, request.token)) {
-      send(socket, { ...errorData(new TokentrayError('DAEMON_UNREACHABLE', 'The control request was not authorized.')), id: request.id });
-      socket.end();
-      return;
-    }
+  const handle = async (socket: SecureConnection, request: ControlRequest): Promise<void> => {
     if (!METHODS.has(request.method as keyof TokentrayApi) || !Array.isArray(request.params)) {
       send(socket, { ...errorData(new TokentrayError('USAGE', `Unknown control method "${String(request.method).slice(0, 40)}".`)), id: request.id });
       return;
@@ -56,13 +69,13 @@ export async function startControlServer(options: { endpoint: string; token: () 
         // The command that asked went away (killed, terminal closed): end its sign-in too,
         // rather than keep a loopback listener open until the timeout.
         const abandon = (): void => void api.cancelSignIn(connect.id).catch(() => undefined);
-        socket.once('close', abandon);
+        socket.socket.once('close', abandon);
         try {
           result = await api.connectAccount(connect, {
             onAuthorizeUrl: (url) => send(socket, { id: request.id, event: 'authorize-url', url }),
           });
         } finally {
-          socket.off('close', abandon);
+          socket.socket.off('close', abandon);
         }
       } else {
         const method = api[request.method as keyof TokentrayApi] as (...args: unknown[]) => Promise<unknown>;
@@ -79,45 +92,36 @@ export async function startControlServer(options: { endpoint: string; token: () 
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    let buffered = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      if (buffered.length > MAX_CONTROL_LINE_BYTES) {
-        socket.destroy();
-        return;
-      }
-      for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        let request: ControlRequest;
-        try {
-          request = JSON.parse(line) as ControlRequest;
-        } catch {
-          socket.destroy();
-          return;
-        }
-        // Anything but a request object ends the connection; nothing here may crash the daemon.
-        if (typeof request !== 'object' || request === null) {
-          socket.destroy();
-          return;
-        }
-        handle(socket, request).catch((error: unknown) => {
-          logger.error('control request failed', { error });
-          socket.destroy();
+    SecureConnection.acceptAsServer(socket, options.vaultKey, MAX_CONTROL_LINE_BYTES)
+      .then((connection) => {
+        if (!connection) return; // failed the handshake: nothing it sent is acted on
+        connection.onMessage((message) => {
+          const request = message as ControlRequest;
+          // Anything but a request object ends the connection; nothing here may crash the daemon.
+          if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+            connection.destroy();
+            return;
+          }
+          handle(connection, request).catch((error: unknown) => {
+            logger.error('control request failed', { error });
+            connection.destroy();
+          });
         });
-      }
-    });
+      })
+      .catch((error: unknown) => {
+        logger.error('control handshake failed', { error });
+        socket.destroy();
+      });
   });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(endpoint, () => {
+    listenOwnerOnly(server, endpoint, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  // Owner only, on top of the data directory's own 0700.
+  // Owner only (read-write is all a socket needs), on top of the data directory's own 0700.
   if (process.platform !== 'win32') await chmod(endpoint, 0o600);
   logger.debug(`control channel listening on ${endpoint}`);
 

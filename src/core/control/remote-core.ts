@@ -8,11 +8,11 @@
 import type { StatusReport } from '../../shared/account-status.js';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import type { TokentrayApi } from '../../shared/tokentray-api.js';
-import { controlToken } from './control-channel.js';
 import { ControlClient } from './control-client.js';
+import { verifyControlEndpoint } from './control-peer.js';
 import { KeytarSecretStore } from '../storage/keytar-secret-store.js';
 import { dataFiles } from '../storage/paths.js';
-import { readLock } from '../storage/process-lock.js';
+import { isLockLive, readLock } from '../storage/process-lock.js';
 import type { SecretStore } from '../storage/secret-store.js';
 import type { TokentrayCore } from '../tokentray-core.js';
 import { readVaultKey } from '../storage/vault.js';
@@ -20,18 +20,22 @@ import { readVaultKey } from '../storage/vault.js';
 /** How often an attached shell asks the daemon for its status. */
 export const REMOTE_STATUS_POLL_MS = 2_000;
 
-/** A client for the daemon running on `home`, or null when none runs there. */
+/**
+ * A client for the daemon running on `home`, or null when none runs there.
+ *
+ * A lock naming a process that no longer runs tokentray (crashed, or a reboot gave its pid
+ * to another program) means no daemon. The endpoint it names is checked before every
+ * connection (control-peer.ts), and the handshake proves the daemon holds the vault key.
+ */
 export async function connectToDaemon(home: string, secrets: SecretStore = new KeytarSecretStore()): Promise<ControlClient | null> {
-  const lock = await readLock(dataFiles(home).lock);
-  if (!lock?.control) return null;
-  try {
-    process.kill(lock.pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return null; // a stale lock: nobody to talk to
-  }
-  const material = await readVaultKey(dataFiles(home).vault, secrets);
+  const files = dataFiles(home);
+  const lock = await readLock(files.lock);
+  if (!lock?.control || !isLockLive(files.lock, lock)) return null;
+  const endpoint = lock.control;
+  await verifyControlEndpoint(endpoint, files.lock);
+  const material = await readVaultKey(files.vault, secrets);
   if (!material) throw new TokentrayError('DAEMON_UNREACHABLE', 'A tokentray daemon is running but has not created its vault yet.');
-  return new ControlClient(lock.control, controlToken(material.key));
+  return new ControlClient(endpoint, material.key, () => verifyControlEndpoint(endpoint, files.lock));
 }
 
 export class RemoteCore implements TokentrayCore {

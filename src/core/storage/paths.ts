@@ -1,11 +1,13 @@
 /**
- * Where tokentray keeps its data directory.
+ * Where tokentray keeps its data directory, and the checks that make it safe to use.
  *
  * The default is the same folder Electron's `app.getPath('userData')` gives an app named
  * "tokentray", so the tray app and the command line share one settings file and one vault.
  */
+import { chmod, lstat, mkdir, realpath } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { OWNER_ONLY_DIRECTORY_MODE, currentUid, translateDiskFull, unsafeFile } from './file-safety.js';
 
 export const APP_NAME = 'tokentray';
 
@@ -28,4 +30,49 @@ export function dataFiles(home: string): { vault: string; lock: string; log: str
     lock: join(home, 'tokentray.lock'),
     log: join(home, 'tokentray.log'),
   };
+}
+
+const STICKY_BIT = 0o1000;
+
+/**
+ * Checks that only this user (and root) can rename or replace what is inside `directory`.
+ *
+ * A folder above the data directory that another user owns, or that anyone may write
+ * without the sticky bit (which /tmp has), lets that user move the data directory away and
+ * put their own in its place. Group-writable folders are accepted: with per-user groups
+ * (the Debian and Fedora default) the group is the user alone.
+ */
+export async function assertAncestorsSafe(directory: string, uid: number): Promise<void> {
+  for (let current = dirname(directory), previous = directory; current !== previous; previous = current, current = dirname(current)) {
+    const stats = await lstat(current);
+    if (stats.uid !== uid && stats.uid !== 0) throw unsafeFile(directory, `the folder ${current} above it belongs to another user (uid ${stats.uid}), who could replace it`);
+    if ((stats.mode & 0o002) !== 0 && (stats.mode & STICKY_BIT) === 0) throw unsafeFile(directory, `the folder ${current} above it is writable by every user`);
+  }
+}
+
+/**
+ * Creates the data directory, or makes an existing one owner-only (0700), on every start.
+ *
+ * Refuses a directory that belongs to another user (DATA_DIR_UNSAFE, saying how to fix it)
+ * instead of handing that user our secrets. A data directory that is itself a symbolic link
+ * (a dotfile manager's doing) is followed once and its target checked the same way.
+ * Returns the checked real path.
+ */
+export async function ensureDataDirectory(home: string): Promise<string> {
+  try {
+    await mkdir(home, { recursive: true, mode: OWNER_ONLY_DIRECTORY_MODE });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw translateDiskFull(error, home);
+  }
+  const uid = currentUid();
+  if (uid === null) return home; // Windows: %APPDATA% is per-user by ACL
+  const real = await realpath(home);
+  const stats = await lstat(real);
+  if (!stats.isDirectory()) throw unsafeFile(home, 'it is not a directory');
+  if (stats.uid !== uid) {
+    throw unsafeFile(home, `it belongs to another user (uid ${stats.uid}); run \`sudo chown -R ${uid} ${real}\` if it is yours, or use another --home`);
+  }
+  if ((stats.mode & 0o777) !== OWNER_ONLY_DIRECTORY_MODE) await chmod(real, OWNER_ONLY_DIRECTORY_MODE);
+  await assertAncestorsSafe(real, uid);
+  return real;
 }

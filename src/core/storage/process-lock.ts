@@ -1,19 +1,36 @@
 /**
  * One writer per data directory: the process holding this lock owns the vault.
  *
- * The lock file holds the owner's pid and, for a daemon (tray app or `tokentray serve`), the
- * address of its control channel, so other `tokentray` commands ask the daemon instead of
- * racing it for the vault and for refresh tokens (a rotated refresh token used twice is
- * invalid_grant for the loser). A lock whose pid is gone is stale and taken over.
+ * The lock file holds the owner's identity (pid, boot id, process start time) and, for a
+ * daemon (tray app or `tokentray serve`), the address of its control channel, so other
+ * `tokentray` commands ask the daemon instead of racing it for the vault and for refresh
+ * tokens (a rotated refresh token used twice is invalid_grant for the loser).
+ *
+ * A lock whose process is gone is stale and taken over. "Gone" includes a pid that a reboot
+ * handed to an unrelated program: the boot id and start time tell them apart.
+ *
+ * Taking over is a race several processes may run at once (read → remove → link lets two
+ * win: the second remover deletes the first winner's fresh lock). So removing a stale lock
+ * needs a claim named after that very file (its inode): `<lock>.<inode>.break`, created with
+ * link(), which only one process can win. The claimant re-reads the lock, removes it only if
+ * it still is the same stale file, and drops the claim; then everyone races link() again,
+ * which exactly one wins.
  */
-import { link, open, readFile, rm } from 'node:fs/promises';
+import { link, open, readdir, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { TokentrayError } from '../../shared/tokentray-error.js';
+import { tempPathFor, removeStaleTemps } from './atomic-file.js';
+import { EXCLUSIVE_CREATE_FLAGS, OWNER_ONLY_FILE_MODE, READ_FLAGS, assertOwnRegularFile, isSymlinkRefusal, translateDiskFull, unsafeFile } from './file-safety.js';
+import { currentProcessIdentity, isProcessAlive } from './process-identity.js';
 
 export interface LockInfo {
   pid: number;
   /** Control channel endpoint of a daemon; null for a one-shot command. */
   control: string | null;
   startedAt: number;
+  /** Linux boot id and process start time (clock ticks); absent in older lock files. */
+  boot?: string | null;
+  start?: number | null;
 }
 
 export interface HeldLock {
@@ -21,44 +38,141 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
+/** How many times a taker retries after losing a race to a stale lock's removal. */
+const TAKEOVER_ATTEMPTS = 50;
+/** Pause between attempts while another process is removing a stale lock. */
+const TAKEOVER_RETRY_MS = 5;
+
 /** Locks this process holds: a lock file naming our own pid is live only if it is one of them. */
 const heldHere = new Set<string>();
 
-function isAlive(pid: number): boolean {
+interface LockFile {
+  info: LockInfo | null;
+  raw: string;
+  ino: number;
+}
+
+/**
+ * Reads the lock file without following a link; null when there is none.
+ *
+ * A link or a file owned by another user is refused (DATA_DIR_UNSAFE): it was planted, and
+ * the control endpoint it names must not be trusted.
+ */
+async function readLockFile(path: string): Promise<LockFile | null> {
+  let handle;
   try {
-    process.kill(pid, 0);
-    return true;
+    handle = await open(path, READ_FLAGS);
   } catch (error) {
-    // EPERM: the process exists but belongs to someone else; treat it as alive.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (isSymlinkRefusal(error)) throw unsafeFile(path, 'the lock file is a symbolic link; delete it if no tokentray runs', error);
+    throw error;
+  }
+  try {
+    const stats = await handle.stat();
+    assertOwnRegularFile(stats, path);
+    const raw = await handle.readFile('utf8');
+    let info: LockInfo | null = null;
+    try {
+      const parsed = JSON.parse(raw) as LockInfo;
+      if (typeof parsed === 'object' && parsed !== null && typeof parsed.pid === 'number') info = parsed;
+    } catch {
+      // Half-written by an older version, or damaged: stale.
+    }
+    return { info, raw, ino: stats.ino };
+  } finally {
+    await handle.close();
   }
 }
 
 export async function readLock(path: string): Promise<LockInfo | null> {
+  return (await readLockFile(path))?.info ?? null;
+}
+
+/** True while the process a lock names still runs (and, for our own pid, holds it here). */
+export function isLockLive(path: string, info: LockInfo): boolean {
+  if (info.pid === process.pid) return heldHere.has(path);
+  return isProcessAlive(info);
+}
+
+async function writeExclusive(path: string, content: string): Promise<string> {
+  const temp = tempPathFor(path);
+  let handle;
   try {
-    const parsed = JSON.parse(await readFile(path, 'utf8')) as LockInfo;
-    return typeof parsed.pid === 'number' ? parsed : null;
-  } catch {
-    return null;
+    handle = await open(temp, EXCLUSIVE_CREATE_FLAGS, OWNER_ONLY_FILE_MODE);
+  } catch (error) {
+    throw translateDiskFull(error, path);
+  }
+  try {
+    await handle.writeFile(content);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(temp, { force: true });
+    throw translateDiskFull(error, path);
+  }
+  await handle.close();
+  return temp;
+}
+
+/** Links a fully written file into place: fails with EEXIST if `path` exists; never seen empty. */
+async function linkInto(path: string, content: string): Promise<void> {
+  const temp = await writeExclusive(path, content);
+  try {
+    await link(temp, path);
+  } catch (error) {
+    throw translateDiskFull(error, path);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/**
+ * Removes the stale lock `stale` if this process wins the claim on it.
+ *
+ * Returns false when another live process holds the claim (it is removing the lock).
+ */
+async function breakStaleLock(path: string, stale: LockFile): Promise<boolean> {
+  const claim = `${path}.${stale.ino}.break`;
+  try {
+    await linkInto(claim, JSON.stringify(currentProcessIdentity()));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const claimant = await readLockFile(claim).catch(() => null);
+    if (claimant?.info && isProcessAlive(claimant.info)) return false;
+    // Left by a taker that was killed mid-takeover (a window of microseconds).
+    await rm(claim, { force: true });
+    return false;
+  }
+  try {
+    const current = await readLockFile(path).catch(() => null);
+    // Only the very file judged stale: a fresh lock (even one given the same inode) differs in content.
+    if (current && current.ino === stale.ino && current.raw === stale.raw) await rm(path, { force: true });
+  } finally {
+    await rm(claim, { force: true });
+  }
+  return true;
+}
+
+/** Removes lock temps and takeover claims that killed processes left beside the lock. */
+async function removeLeftovers(path: string): Promise<void> {
+  const directory = dirname(path);
+  const name = basename(path);
+  const isClaim = (entry: string): boolean => entry.startsWith(`${name}.`) && entry.endsWith('.break');
+  await removeStaleTemps(directory, (target) => target === name || isClaim(target));
+  for (const entry of await readdir(directory).catch(() => [] as string[])) {
+    if (!isClaim(entry)) continue;
+    const claimant = await readLockFile(join(directory, entry)).catch(() => null);
+    if (claimant && !(claimant.info && isProcessAlive(claimant.info))) await rm(join(directory, entry), { force: true });
   }
 }
 
 /** Takes the lock, or returns the live holder's info. */
-export async function tryAcquireLock(path: string, control: string | null): Promise<HeldLock | LockInfo> {
-  const info: LockInfo = { pid: process.pid, control, startedAt: Date.now() };
-  for (let attempt = 0; attempt < 3; attempt += 1) {
+export async function tryAcquireLock(path: string, control: string | null, log?: (message: string) => void): Promise<HeldLock | LockInfo> {
+  const { pid, boot, start } = currentProcessIdentity();
+  const info: LockInfo = { pid, control, startedAt: Date.now(), boot, start };
+  await removeLeftovers(path);
+  for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt += 1) {
     try {
-      // Written aside, then linked into place: link() fails atomically with EEXIST, and the
-      // lock file is never seen empty (an empty one would look stale to a racing process).
-      const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
-      const handle = await open(temp, 'w', 0o600);
-      await handle.writeFile(JSON.stringify(info));
-      await handle.close();
-      try {
-        await link(temp, path);
-      } finally {
-        await rm(temp, { force: true });
-      }
+      await linkInto(path, JSON.stringify(info));
       heldHere.add(path);
       let released = false;
       return {
@@ -67,20 +181,30 @@ export async function tryAcquireLock(path: string, control: string | null): Prom
           if (released) return;
           released = true;
           heldHere.delete(path);
-          const current = await readLock(path);
-          if (current?.pid === process.pid) await rm(path, { force: true });
+          const current = await readLockFile(path).catch(() => null);
+          if (current?.info?.pid === process.pid && current.info.startedAt === info.startedAt) await rm(path, { force: true });
         },
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = await readLock(path);
-      const live = holder && (holder.pid === process.pid ? heldHere.has(path) : isAlive(holder.pid));
-      if (holder && live) return holder;
-      // Stale (crashed owner) or half-written: remove and try again.
-      await rm(path, { force: true });
+      const holder = await readLockFile(path);
+      if (!holder) continue; // released meanwhile
+      if (holder.info && isLockLive(path, holder.info)) return holder.info;
+      if (await breakStaleLock(path, holder)) {
+        log?.(
+          holder.info
+            ? `took over the stale lock ${path} left by pid ${holder.info.pid}, which no longer runs tokentray`
+            : `replaced the unreadable lock file ${path}`,
+        );
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, TAKEOVER_RETRY_MS));
+      }
     }
   }
-  throw new TokentrayError('VAULT_BUSY', `Could not take the lock ${path}.`);
+  throw new TokentrayError('VAULT_BUSY', `Could not take the lock ${path}.`, {
+    hint: `Another tokentray process keeps taking the lock file ${path}. Stop the other tokentray processes; if none runs, delete that file.`,
+    details: { lock: path },
+  });
 }
 
 export function isHeldLock(value: HeldLock | LockInfo): value is HeldLock {
@@ -88,10 +212,13 @@ export function isHeldLock(value: HeldLock | LockInfo): value is HeldLock {
 }
 
 /** Waits (polling) for the lock, for one-shot commands racing each other briefly. */
-export async function acquireLock(path: string, options: { waitMs: number; control?: string | null }): Promise<HeldLock | LockInfo> {
+export async function acquireLock(
+  path: string,
+  options: { waitMs: number; control?: string | null; log?: (message: string) => void },
+): Promise<HeldLock | LockInfo> {
   const deadline = Date.now() + options.waitMs;
   for (;;) {
-    const result = await tryAcquireLock(path, options.control ?? null);
+    const result = await tryAcquireLock(path, options.control ?? null, options.log);
     if (isHeldLock(result) || result.control !== null || Date.now() >= deadline) return result;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -1,13 +1,13 @@
 /**
- * The installation's settings: validated, stored as JSON with conf (electron-store's base,
- * same file format), overridable per key from the environment.
+ * The installation's settings: validated, stored as JSON in config.json (the file and format
+ * of electron-store and conf), overridable per key from the environment.
  *
  * Precedence: TOKENTRAY_<KEY> environment variable > settings file > default. Every value,
  * from any source, is checked by `validateSetting` (the schema, one rule per key); a bad one
  * is refused with a message naming the key and the allowed values.
  */
-import Conf from 'conf';
 import { TokentrayError } from '../../shared/tokentray-error.js';
+import { createSettingsFileBackend } from './settings-file.js';
 import { SETTING_KEYS, type Cloud, type SettingKey, type Settings } from '../../shared/settings-shape.js';
 
 export const DEFAULT_PORT = 7411;
@@ -147,16 +147,14 @@ export interface SettingsBackend {
   set(key: SettingKey, value: unknown): void;
 }
 
+/**
+ * The settings file of a data directory (the name is historical: conf wrote it once).
+ *
+ * conf followed symbolic links when writing; settings-file.ts reads and writes the same
+ * file without following them.
+ */
 export function createConfBackend(directory: string): SettingsBackend {
-  const conf = new Conf<Record<string, unknown>>({
-    cwd: directory,
-    configName: SETTINGS_FILE_NAME,
-    projectName: 'tokentray',
-    // No conf schema: conf would throw its own error on a hand-edited value, before
-    // SettingsStore.read() can name the key (and `config set` could not repair it).
-    clearInvalidConfig: false, // a hand-edited typo must be reported, not wiped
-  });
-  return { get: (key) => conf.get(key), set: (key, value) => conf.set(key, value) };
+  return createSettingsFileBackend(directory, `${SETTINGS_FILE_NAME}.json`);
 }
 
 export class SettingsStore {

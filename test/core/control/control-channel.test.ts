@@ -4,11 +4,12 @@ import { once } from 'node:events';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ControlClient } from '../../../src/core/control/control-client.js';
-import { MAX_CONTROL_LINE_BYTES, controlEndpointFor, controlToken, tokensMatch } from '../../../src/core/control/control-channel.js';
+import { MAX_CONTROL_LINE_BYTES, controlSocketInHome, prepareControlEndpoint } from '../../../src/core/control/control-channel.js';
 import { startControlServer } from '../../../src/core/control/control-server.js';
+import { SecureConnection } from '../../../src/core/control/secure-connection.js';
 import { silentLogger } from '../../../src/core/logging/logger.js';
 import { DEFAULT_SETTINGS } from '../../../src/core/storage/settings.js';
 import type { AccountStatus, StatusReport } from '../../../src/shared/account-status.js';
@@ -115,19 +116,47 @@ async function rawExchange(
   });
 }
 
+/** A client that passed the real handshake and may send any sealed message. */
+async function authenticated(endpoint: string, vaultKey: Buffer): Promise<{ exchange(message: unknown, answers: number, timeoutMs?: number): Promise<unknown[]> }> {
+  const socket = connect(endpoint);
+  await once(socket, 'connect');
+  const connection = await SecureConnection.connectAsClient(socket, vaultKey, endpoint, MAX_CONTROL_LINE_BYTES);
+  const received: unknown[] = [];
+  return {
+    exchange: async (message, answers, timeoutMs = 2_000) => {
+      const done = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        const finish = (): void => {
+          clearTimeout(timer);
+          resolve();
+        };
+        connection.onMessage((value) => {
+          received.push(value);
+          if (received.length >= answers) finish();
+        });
+        socket.once('close', finish);
+      });
+      connection.send(message);
+      await done;
+      connection.destroy();
+      return received;
+    },
+  };
+}
+
 describe('control channel', () => {
   let dir: string;
   let endpoint: string;
   let api: FakeApi;
-  let token: string | null;
+  let key: Buffer | null;
   let server: { close(): Promise<void> };
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tokentray-control-'));
     endpoint = join(dir, 'control.sock');
     api = new FakeApi();
-    token = controlToken(randomBytes(32));
-    server = await startControlServer({ endpoint, token: () => token, api, logger: silentLogger });
+    key = randomBytes(32);
+    server = await startControlServer({ endpoint, vaultKey: () => key, api, logger: silentLogger });
   });
   afterEach(async () => {
     await server.close();
@@ -135,7 +164,7 @@ describe('control channel', () => {
   });
 
   it('round-trips calls and their arguments', async () => {
-    const client = new ControlClient(endpoint, token!);
+    const client = new ControlClient(endpoint, key!);
     const status = await client.status();
     assert.deepEqual(status.accounts, [ACCOUNT]);
     assert.deepEqual(await client.getToken('work', 'smtp'), { user: 'alice@contoso.com', accessToken: 'at-1', expiresAt: 1_700_000_000_000 });
@@ -150,14 +179,14 @@ describe('control channel', () => {
   });
 
   it('serves several calls at once', async () => {
-    const client = new ControlClient(endpoint, token!);
+    const client = new ControlClient(endpoint, key!);
     const answers = await Promise.all(Array.from({ length: 20 }, () => client.getToken('work')));
     assert.equal(answers.length, 20);
     assert.ok(answers.every((answer) => answer.accessToken === 'at-1'));
   });
 
   it('delivers errors as TokentrayError with code, message, hint and details', async () => {
-    const client = new ControlClient(endpoint, token!);
+    const client = new ControlClient(endpoint, key!);
     await assert.rejects(client.getToken('nobody'), (error: unknown) => {
       assert.ok(error instanceof TokentrayError);
       assert.equal(error.code, 'ACCOUNT_NOT_FOUND');
@@ -170,7 +199,7 @@ describe('control channel', () => {
   });
 
   it('turns an unexpected daemon failure into INTERNAL without its text', async () => {
-    const client = new ControlClient(endpoint, token!);
+    const client = new ControlClient(endpoint, key!);
     await assert.rejects(client.removeAccount('work'), (error: unknown) => {
       assert.ok(error instanceof TokentrayError);
       assert.equal(error.code, 'INTERNAL');
@@ -179,22 +208,21 @@ describe('control channel', () => {
     });
   });
 
-  it('refuses a wrong token, calling nothing', async () => {
-    const client = new ControlClient(endpoint, controlToken(randomBytes(32)));
-    await assert.rejects(client.status(), (error: unknown) => error instanceof TokentrayError && error.code === 'DAEMON_UNREACHABLE');
-    await assert.rejects(new ControlClient(endpoint, '').status(), (error: unknown) => error instanceof TokentrayError && error.code === 'DAEMON_UNREACHABLE');
+  it('refuses a client with another vault key, calling nothing', async () => {
+    const client = new ControlClient(endpoint, randomBytes(32));
+    await assert.rejects(client.status(), (error: unknown) => error instanceof TokentrayError && error.code === 'DAEMON_UNTRUSTED');
     assert.deepEqual(api.calls, []);
   });
 
   it('refuses everyone while the daemon has no vault key yet', async () => {
-    const presented = token!;
-    token = null;
+    const presented = key!;
+    key = null;
     await assert.rejects(new ControlClient(endpoint, presented).status(), (error: unknown) => error instanceof TokentrayError && error.code === 'DAEMON_UNREACHABLE');
     assert.deepEqual(api.calls, []);
   });
 
   it("passes connectAccount's authorize-url event to the hook before the result", async () => {
-    const client = new ControlClient(endpoint, token!);
+    const client = new ControlClient(endpoint, key!);
     const seen: string[] = [];
     const result = await client.connectAccount(
       { id: 'new-one', email: 'bob@contoso.com' },
@@ -210,17 +238,19 @@ describe('control channel', () => {
   });
 
   it('answers an unknown method with USAGE', async () => {
-    const { lines } = await rawExchange(endpoint, `${JSON.stringify({ id: 7, token, method: 'constructor', params: [] })}\n`, 1);
-    const message = JSON.parse(lines[0]!) as { id: number; error: { code: string } };
+    const session = await authenticated(endpoint, key!);
+    const [answer] = await session.exchange({ id: 7, method: 'constructor', params: [] }, 1);
+    const message = answer as { id: number; error: { code: string } };
     assert.equal(message.id, 7);
     assert.equal(message.error.code, 'USAGE');
+    assert.deepEqual(api.calls, []);
   });
 
   it('closes the connection on a line longer than MAX_CONTROL_LINE_BYTES', async () => {
     const { lines, closedByServer } = await rawExchange(endpoint, 'x'.repeat(MAX_CONTROL_LINE_BYTES + 10));
     assert.equal(closedByServer, true);
     assert.deepEqual(lines, []);
-    assert.ok(await new ControlClient(endpoint, token!).status(), 'the server keeps serving');
+    assert.ok(await new ControlClient(endpoint, key!).status(), 'the server keeps serving');
   });
 
   it('closes the connection on a line that is not JSON', async () => {
@@ -228,17 +258,18 @@ describe('control channel', () => {
     assert.equal(closedByServer, true);
   });
 
-  it('survives a JSON line that is not a request object', async () => {
+  it('survives a sealed message that is not a request object', async () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): void => {
       unhandled.push(reason);
     };
     process.on('unhandledRejection', onUnhandled);
     try {
-      const { lines, closedByServer } = await rawExchange(endpoint, 'null\n', 1, 500);
+      const session = await authenticated(endpoint, key!);
+      await session.exchange(null, 1, 500);
       // In the daemon an unhandled rejection ends the process (Node's default).
       assert.deepEqual(unhandled.map(String), []);
-      assert.ok(closedByServer || lines.length > 0, 'the server answers or closes the connection');
+      assert.ok(await new ControlClient(endpoint, key!).status(), 'the server keeps serving');
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
@@ -249,37 +280,45 @@ describe('control channel', () => {
     await server.close();
     await assert.rejects(stat(endpoint), { code: 'ENOENT' });
     server = { close: async () => undefined };
-    await assert.rejects(new ControlClient(endpoint, token!).status(), (error: unknown) => error instanceof TokentrayError && error.code === 'DAEMON_UNREACHABLE');
+    await assert.rejects(new ControlClient(endpoint, key!).status(), (error: unknown) => error instanceof TokentrayError && error.code === 'DAEMON_UNREACHABLE');
   });
 
   it('replaces a stale socket file left by a crash', async () => {
     await server.close();
     await writeFile(endpoint, 'stale');
-    server = await startControlServer({ endpoint, token: () => token, api, logger: silentLogger });
-    assert.ok(await new ControlClient(endpoint, token!).status());
+    server = await startControlServer({ endpoint, vaultKey: () => key, api, logger: silentLogger });
+    assert.ok(await new ControlClient(endpoint, key!).status());
   });
 });
 
-describe('control channel helpers', () => {
-  it('derives one token per vault key, and compares tokens safely', () => {
-    const key = randomBytes(32);
-    assert.equal(controlToken(key), controlToken(Buffer.from(key)));
-    assert.notEqual(controlToken(key), controlToken(randomBytes(32)));
-    assert.match(controlToken(key), /^[0-9a-f]{64}$/);
-    assert.equal(tokensMatch(controlToken(key), controlToken(key)), true);
-    assert.equal(tokensMatch(controlToken(key), 'nope'), false);
-    assert.equal(tokensMatch(controlToken(key), undefined), false);
-    assert.equal(tokensMatch(controlToken(key), 42), false);
+describe('control endpoint', () => {
+  it('puts the socket in the data directory when the path fits sun_path', async () => {
+    assert.equal(controlSocketInHome('/home/alice/.config/tokentray'), '/home/alice/.config/tokentray/control.sock');
+    assert.equal((await prepareControlEndpoint('/home/alice/.config/tokentray', 'linux')).endpoint, '/home/alice/.config/tokentray/control.sock');
   });
 
-  it('puts the socket in the data directory, or in the temp dir when the path would be too long', () => {
-    assert.equal(controlEndpointFor('/home/alice/.config/tokentray', 'linux'), '/home/alice/.config/tokentray/control.sock');
+  it('puts the socket of a deep data directory in a fresh owner-only directory, never at a predictable path', async () => {
     const deep = `/home/alice/${'nested/'.repeat(15)}tokentray`;
-    const fallback = controlEndpointFor(deep, 'linux');
-    assert.equal(fallback.startsWith(join(tmpdir(), 'tokentray-')), true);
-    assert.ok(Buffer.byteLength(fallback) < 100);
-    assert.equal(controlEndpointFor(deep, 'linux'), fallback, 'stable for one directory');
-    assert.notEqual(controlEndpointFor(`${deep}2`, 'linux'), fallback);
-    assert.match(controlEndpointFor('C:\\Users\\alice\\AppData\\Roaming\\tokentray', 'win32'), /^\\\\\.\\pipe\\tokentray-[0-9a-f]{16}$/);
+    assert.equal(controlSocketInHome(deep), null);
+    const first = await prepareControlEndpoint(deep, 'linux', {});
+    const second = await prepareControlEndpoint(deep, 'linux', {});
+    try {
+      assert.ok(Buffer.byteLength(first.endpoint) < 100);
+      assert.notEqual(first.endpoint, second.endpoint, 'a random directory each time: nothing to squat on');
+      const directory = await stat(dirname(first.endpoint));
+      assert.equal(directory.mode & 0o777, 0o700);
+      assert.equal(directory.uid, process.getuid!());
+    } finally {
+      await first.cleanup();
+      await second.cleanup();
+    }
+    await assert.rejects(stat(dirname(first.endpoint)), { code: 'ENOENT' });
+  });
+
+  it('names Windows pipes with 16 random bytes', async () => {
+    const a = (await prepareControlEndpoint('C:\\Users\\alice\\AppData\\Roaming\\tokentray', 'win32')).endpoint;
+    const b = (await prepareControlEndpoint('C:\\Users\\alice\\AppData\\Roaming\\tokentray', 'win32')).endpoint;
+    assert.match(a, /^\\\\\.\\pipe\\tokentray-[0-9a-f]{32}$/);
+    assert.notEqual(a, b);
   });
 });

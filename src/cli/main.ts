@@ -11,7 +11,7 @@ import type { Proto, ScopeProfile } from '../shared/account-status.js';
 import { EXIT_OK, EXIT_USAGE } from '../shared/error-codes.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import { createLogger } from '../core/logging/logger.js';
-import { defaultHome } from '../core/storage/paths.js';
+import { defaultHome, ensureDataDirectory } from '../core/storage/paths.js';
 import type { CommandEnv } from './command-env.js';
 import { processOutput, reportError, type Output } from './output.js';
 import { COMMAND_HELP, MAIN_HELP } from './usage.js';
@@ -88,6 +88,9 @@ export async function main(argv: string[], output: Output = processOutput, env: 
       env,
       interrupted: interruption(),
     };
+    // Every command, even `config get`: create the data directory owner-only, or tighten it,
+    // or refuse one another user owns, before a file in it is read or written.
+    await ensureDataDirectory(context.home);
     const args = group === 'account' || group === 'config' || group === 'vault' ? rest : [sub, ...rest].filter((x): x is string => x !== undefined);
     const expect = (count: number, what: string): void => {
       if (args.length !== count) throw usage(`${name} takes ${what}.`, name);

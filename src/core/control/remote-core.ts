@@ -11,7 +11,7 @@ import type { TokentrayApi } from '../../shared/tokentray-api.js';
 import { ControlClient } from './control-client.js';
 import { verifyControlEndpoint } from './control-peer.js';
 import { KeytarSecretStore } from '../storage/keytar-secret-store.js';
-import { dataFiles } from '../storage/paths.js';
+import { dataFiles, ensureDataDirectory } from '../storage/paths.js';
 import { isLockLive, readLock } from '../storage/process-lock.js';
 import type { SecretStore } from '../storage/secret-store.js';
 import type { TokentrayCore } from '../tokentray-core.js';
@@ -29,6 +29,7 @@ export const REMOTE_STATUS_POLL_MS = 2_000;
  */
 export async function connectToDaemon(home: string, secrets: SecretStore = new KeytarSecretStore()): Promise<ControlClient | null> {
   const files = dataFiles(home);
+  await ensureDataDirectory(home);
   const lock = await readLock(files.lock);
   if (!lock?.control || !isLockLive(files.lock, lock)) return null;
   const endpoint = lock.control;

@@ -32,6 +32,8 @@ import { startControlServer } from './control/control-server.js';
 import { KeytarSecretStore } from './storage/keytar-secret-store.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { MsalClient, type MsalPort } from './identity/microsoft/msal-client.js';
+import { PartitionedTokenClient } from './identity/microsoft/partitioned-token-client.js';
+import { migrateWholeMsalCache, vaultPartitionStore } from './identity/microsoft/vault-partition-store.js';
 import { removeStaleTemps } from './storage/atomic-file.js';
 import { dataFiles, ensureDataDirectory } from './storage/paths.js';
 import { acquireLock, isHeldLock, type HeldLock, type LockInfo } from './storage/process-lock.js';
@@ -67,21 +69,22 @@ export interface OpenedCore extends TokentrayCore {
 
 function buildMsal(settings: Settings, vault: Vault, logger: Logger, networkClient?: INetworkModule): MsalPort {
   if (!settings.clientId) throw new TokentrayError('CLIENT_ID_MISSING', 'No Azure app (client) id is configured yet.');
+  const clientId = settings.clientId;
   const authority = authorityFor(settings);
-  return new MsalClient({
-    clientId: settings.clientId,
-    authority,
-    // An override authority is one MSAL cannot validate against Microsoft's list.
-    ...(settings.authority ? { knownAuthorities: [new URL(authority).host] } : {}),
-    cache: {
-      read: () => vault.document.msalCache,
-      write: (serialized) =>
-        vault.update((doc) => {
-          doc.msalCache = serialized;
-        }),
-    },
-    logger: logger.child('msal'),
-    ...(networkClient ? { networkClient } : {}),
+  const msalLogger = logger.child('msal');
+  return new PartitionedTokenClient({
+    clientId,
+    store: vaultPartitionStore(vault),
+    createClient: (cachePlugin) =>
+      new MsalClient({
+        clientId,
+        authority,
+        // An override authority is one MSAL cannot validate against Microsoft's list.
+        ...(settings.authority ? { knownAuthorities: [new URL(authority).host] } : {}),
+        cachePlugin,
+        logger: msalLogger,
+        ...(networkClient ? { networkClient } : {}),
+      }),
   });
 }
 
@@ -149,6 +152,7 @@ async function assemble(
   settings.read(); // a broken settings file is reported before anything else happens
   const secrets = options.secretStore ?? new KeytarSecretStore();
   const vault = await Vault.open(files.vault, secrets);
+  await migrateWholeMsalCache(vault);
 
   let msal: MsalPort | null = null;
   const microsoft = createMicrosoftProvider({

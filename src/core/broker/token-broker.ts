@@ -29,8 +29,13 @@ import type { AccountRecord } from '../storage/vault.js';
 /** Entra's usual access-token lifetime; assumed for tokens MSAL returns from its cache. */
 const ASSUMED_LIFETIME_MS = 60 * 60_000;
 const EXPIRY_MATCH_TOLERANCE_MS = 2_000;
-/** How many accounts are warmed up in parallel at start (1,000 accounts must not stampede). */
-const WARM_UP_CONCURRENCY = 8;
+/**
+ * How many background refreshes (warm-up, the refresher) run at once: 1,000 accounts must
+ * not stampede. A refresh a request waits for never queues behind them.
+ */
+const BACKGROUND_CONCURRENCY = 8;
+/** The warm-up gives the event loop back this often, so serving never waits longer. */
+const WARM_UP_SLICE_MS = 4;
 
 export interface BrokerDependencies {
   /** The identity provider of each account (the broker does not care which one it is). */
@@ -60,6 +65,8 @@ interface Entry {
   serveUntil: number;
   state: AccountState;
   inflight: Promise<void> | null;
+  /** The provider's cache was already looked at for a token (once per start). */
+  seeded: boolean;
   failures: number;
   retryAt: number;
   lastError: { code: string; message: string; at: number } | null;
@@ -70,6 +77,9 @@ export class TokenBroker implements TokenSource {
   readonly #deps: BrokerDependencies;
   readonly #now: () => number;
   readonly #random: () => number;
+  /** Background refreshes waiting for a slot, each with whoever waits for it (warm-up). */
+  readonly #queue = new Map<Entry, (() => void)[]>();
+  #running = 0;
   #timer: NodeJS.Timeout | null = null;
   #lastTickAt = 0;
 
@@ -93,6 +103,7 @@ export class TokenBroker implements TokenSource {
       serveUntil: 0,
       state: { kind: 'signed-out' },
       inflight: null,
+      seeded: false,
       failures: 0,
       retryAt: 0,
       lastError: null,
@@ -155,9 +166,11 @@ export class TokenBroker implements TokenSource {
 
   #slowGrant(entry: Entry, proto: Proto, now: number): TokenGrant | Promise<TokenGrant> {
     if (entry.state.kind === 'needs-sign-in') throw this.#needsSignIn(entry);
+    // Not warmed up yet (start): a token already in the provider's cache is served at once.
+    if (!entry.token && this.#seed(entry) && now < entry.refreshDue) return this.#pick(entry, proto);
     if (entry.token && now < entry.serveUntil) {
       // Still good enough to hand out: answer now, renew in the background.
-      if (now >= entry.retryAt) this.#background(entry);
+      if (now >= entry.retryAt) void this.#background(entry);
       return this.#pick(entry, proto);
     }
     if (now < entry.retryAt && entry.inflight === null) throw this.#unavailable(entry, now);
@@ -196,7 +209,8 @@ export class TokenBroker implements TokenSource {
       // With no token in memory, MSAL's cache may have a good one (after a restart): use it
       // unless it is already inside our refresh window; otherwise force a refresh.
       const forced = entry.token !== null;
-      let result = await client.acquireSilent(record.homeAccountId, scopes, forced);
+      const peeked = forced ? null : client.cachedToken?.(record.homeAccountId, scopes) ?? null;
+      let result = peeked ?? (await client.acquireSilent(record.homeAccountId, scopes, forced));
       let fresh = forced || !result.fromCache;
       let obtainedAt = fresh ? startedAt : this.#obtainedAtOfCached(record, result.expiresAt, startedAt);
       if (isRefreshDue({ expiresAt: result.expiresAt, obtainedAt }, this.#now())) {
@@ -218,6 +232,29 @@ export class TokenBroker implements TokenSource {
 
   #provider(entry: Entry): IdentityProvider {
     return this.#deps.providers(providerOfRecord(entry.record));
+  }
+
+  /**
+   * Holds the token the provider's cache has for an account not yet warmed up, if any,
+   * synchronously (no MSAL call, no I/O). True when the entry now holds a token.
+   */
+  #seed(entry: Entry): boolean {
+    if (entry.seeded || entry.token || entry.inflight) return entry.token !== null;
+    entry.seeded = true;
+    let cached: TokenResult | null = null;
+    try {
+      const provider = this.#provider(entry);
+      cached = provider.client().cachedToken?.(entry.record.homeAccountId, provider.scopesFor(entry.record.profile)) ?? null;
+    } catch {
+      return false; // not configured, unreadable cache: the refresh path reports it properly
+    }
+    if (!cached || cached.homeAccountId !== entry.record.homeAccountId) return false;
+    const now = this.#now();
+    const obtainedAt = this.#obtainedAtOfCached(entry.record, cached.expiresAt, now);
+    if (isRefreshDue({ expiresAt: cached.expiresAt, obtainedAt }, now)) return false;
+    this.#hold(entry, cached, obtainedAt);
+    this.#changed(entry.record.id);
+    return true;
   }
 
   /** The age of a token MSAL returned from its cache: as recorded, else assume a full lifetime. */
@@ -262,20 +299,59 @@ export class TokenBroker implements TokenSource {
     log.warn(`refresh of ${entry.record.id} failed; retrying`, { error: failure.message, retryAt: new Date(entry.retryAt).toISOString() });
   }
 
-  #background(entry: Entry): void {
-    if (entry.inflight) return;
-    this.refresh(entry.record.id).catch(() => undefined); // #runRefresh never rejects; belt and braces
+  /** Queues a refresh behind at most BACKGROUND_CONCURRENCY others; resolves when it is done. */
+  #background(entry: Entry): Promise<void> {
+    if (entry.inflight) return entry.inflight;
+    const waiters = this.#queue.get(entry);
+    const done = new Promise<void>((resolve) => (waiters ? waiters.push(resolve) : this.#queue.set(entry, [resolve])));
+    this.#pump();
+    return done;
+  }
+
+  #pump(): void {
+    while (this.#running < BACKGROUND_CONCURRENCY && this.#queue.size > 0) {
+      const [entry, waiters] = this.#queue.entries().next().value as [Entry, (() => void)[]];
+      this.#queue.delete(entry);
+      const finish = (): void => {
+        for (const resolve of waiters) resolve();
+      };
+      // Removed, refreshed meanwhile by a request, or fresh after all: nothing to do.
+      const current = this.#entries.get(entry.record.id) === entry;
+      if (!current || entry.state.kind === 'needs-sign-in' || (entry.token && this.#now() < entry.refreshDue && !entry.inflight)) {
+        finish();
+        continue;
+      }
+      this.#running += 1;
+      this.refresh(entry.record.id)
+        .catch(() => undefined) // #runRefresh never rejects; belt and braces
+        .finally(() => {
+          this.#running -= 1;
+          finish();
+          this.#pump();
+        });
+    }
   }
 
   // ---- the refresher --------------------------------------------------------------------
 
-  /** Loads every account's token (from MSAL's cache or by refreshing), a few at a time. */
+  /**
+   * Loads every account's token: from the provider's cache where it has a good one (no
+   * network), else by refreshing, a few at a time in the background queue. Gives the event
+   * loop back every few ms, so the auth server answers while 1,000 accounts warm up; a
+   * request for an account still waiting is served (or refreshed) at once, ahead of the queue.
+   */
   async warmUp(): Promise<void> {
-    const queue = [...this.#entries.values()].filter((entry) => entry.state.kind !== 'needs-sign-in');
-    const worker = async (): Promise<void> => {
-      for (let entry = queue.shift(); entry; entry = queue.shift()) await this.refresh(entry.record.id);
-    };
-    await Promise.all(Array.from({ length: WARM_UP_CONCURRENCY }, worker));
+    const waits: Promise<void>[] = [];
+    let sliceStart = performance.now();
+    for (const entry of [...this.#entries.values()]) {
+      if (this.#entries.get(entry.record.id) !== entry || entry.state.kind === 'needs-sign-in') continue;
+      if (!(this.#seed(entry) && this.#now() < entry.refreshDue)) waits.push(this.#background(entry));
+      if (performance.now() - sliceStart >= WARM_UP_SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    await Promise.all(waits);
   }
 
   /** One pass of the proactive refresher: renew whatever is due. */
@@ -288,7 +364,7 @@ export class TokenBroker implements TokenSource {
     for (const entry of this.#entries.values()) {
       const kind = entry.state.kind;
       if (kind === 'needs-sign-in' || entry.inflight || now < entry.retryAt) continue;
-      if (!entry.token || now >= entry.refreshDue) this.#background(entry);
+      if (!entry.token || now >= entry.refreshDue) void this.#background(entry);
     }
   }
 

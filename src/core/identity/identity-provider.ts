@@ -34,6 +34,12 @@ export interface TokenClient {
   acquireSilent(homeAccountId: string, scopes: string[], forceRefresh: boolean): Promise<TokenResult>;
   acquireInteractive(options: InteractiveOptions): Promise<TokenResult>;
   removeAccount(homeAccountId: string): Promise<void>;
+  /**
+   * The token the client's cache already holds for these scopes, read without a network
+   * call or any wait (null: none, or the client cannot tell): lets the broker answer at once
+   * at start. Optional: a client without it is asked through acquireSilent.
+   */
+  cachedToken?(homeAccountId: string, scopes: string[]): TokenResult | null;
 }
 
 export type RefreshFailure =

@@ -43,14 +43,43 @@ export interface AccountRecord {
 
 export interface VaultDocument {
   version: 1;
-  /** MSAL's serialized token cache (refresh tokens, id tokens, access tokens). */
+  /**
+   * MSAL's serialized token cache as one blob: the format before per-identity partitions.
+   * Read once to migrate into `msalPartitions` (see msal-cache-partitions.ts), then ''.
+   */
   msalCache: string;
+  /**
+   * MSAL's token cache split by identity: homeAccountId → that identity's serialized cache.
+   * Each refresh reads and writes only its own partition, so its cost does not grow with the
+   * number of accounts. Values are replaced whole, never mutated (see cloneForChange).
+   */
+  msalPartitions?: Record<string, string>;
   serverCredentials: { username: string; password: string } | null;
   accounts: Record<string, AccountRecord>;
 }
 
 export function emptyVaultDocument(): VaultDocument {
   return { version: 1, msalCache: '', serverCredentials: null, accounts: {} };
+}
+
+/**
+ * A copy of the document for a change to work on.
+ *
+ * Deep for everything small, shallow for the partitions: they are strings, replaced whole,
+ * and the bulk of the document at many accounts, so one refresh does not copy all of them.
+ */
+function cloneForChange(document: VaultDocument): VaultDocument {
+  const { msalPartitions, ...rest } = document;
+  const copy: VaultDocument = structuredClone(rest);
+  if (msalPartitions) copy.msalPartitions = { ...msalPartitions };
+  return copy;
+}
+
+interface PendingWrite {
+  previous: VaultDocument;
+  retried?: boolean;
+  resolve(): void;
+  reject(error: unknown): void;
 }
 
 export function keychainAccountFor(vaultId: string): string {
@@ -139,7 +168,9 @@ export class Vault {
   #vaultId: Buffer | null;
   #key: Buffer | null;
   #document: VaultDocument;
-  #writing: Promise<void> = Promise.resolve();
+  /** Updates applied in memory and waiting for the next write (group commit). */
+  #pending: PendingWrite[] = [];
+  #writing: Promise<void> | null = null;
 
   private constructor(path: string, secrets: SecretStore, vaultId: Buffer | null, key: Buffer | null, document: VaultDocument) {
     this.#path = path;
@@ -182,20 +213,49 @@ export class Vault {
     return this.#document;
   }
 
-  /** Applies `change` in memory and persists the result; writes are serialized in order. */
+  /**
+   * Applies `change` in memory and resolves once the result is durable on disk (fsync'd).
+   *
+   * Group commit: while one write is in flight, every update made meanwhile waits for the
+   * next single write of the then-current document, so N concurrent refreshes cost two full
+   * rewrites, not N. Order is kept: a later update is never on disk before an earlier one.
+   */
   update(change: (document: VaultDocument) => void): Promise<void> {
     const previous = this.#document;
-    const next: VaultDocument = structuredClone(previous);
+    const next = cloneForChange(previous);
     change(next);
     this.#document = next;
-    const write = this.#writing.then(() => this.#persist(next)).catch((error: unknown) => {
-      // What could not be saved must not linger in memory to be saved by a later write.
-      if (this.#document === next) this.#document = previous;
-      throw error;
-    });
-    // A failed write must not poison later ones; the caller still sees its own failure.
-    this.#writing = write.catch(() => undefined);
-    return write;
+    const written = new Promise<void>((resolve, reject) => this.#pending.push({ previous, resolve, reject }));
+    this.#writing ??= this.#drain();
+    return written;
+  }
+
+  async #drain(): Promise<void> {
+    await Promise.resolve(); // updates made in the same tick share the first write too
+    while (this.#pending.length > 0) {
+      const batch = this.#pending;
+      this.#pending = [];
+      const snapshot = this.#document;
+      try {
+        await this.#persist(snapshot);
+        for (const waiter of batch) waiter.resolve();
+      } catch (error) {
+        const [first, ...rest] = batch as [PendingWrite, ...PendingWrite[]];
+        if (rest.length > 0 && !rest[0]!.retried) {
+          // A failed write must not poison the updates grouped behind the first one: they
+          // get one more write of their own (a transient keychain or disk error).
+          first.reject(error);
+          for (const waiter of rest) waiter.retried = true;
+          this.#pending.unshift(...rest);
+          continue;
+        }
+        // What could not be saved must not linger in memory to be saved by a later write;
+        // updates made since are still written by the next batch, carrying their own state.
+        if (this.#document === snapshot) this.#document = first.previous;
+        for (const waiter of batch) waiter.reject(error);
+      }
+    }
+    this.#writing = null;
   }
 
   /**
@@ -206,9 +266,9 @@ export class Vault {
     if (!this.#key) await this.update(() => undefined);
   }
 
-  /** Resolves once every write issued so far is on disk. */
-  flush(): Promise<void> {
-    return this.#writing;
+  /** Resolves once every write issued so far is on disk (never rejects). */
+  async flush(): Promise<void> {
+    while (this.#writing) await this.#writing;
   }
 
   async #persist(document: VaultDocument): Promise<void> {

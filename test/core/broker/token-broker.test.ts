@@ -215,6 +215,58 @@ describe('TokenBroker', () => {
     });
   });
 
+  describe('serving while warming up', () => {
+    /** A RecordingMsal that also answers cachedToken from a map (like the partitioned client). */
+    function withCache(tokens: Map<string, TokenResult>): void {
+      Object.assign(msal, { cachedToken: (home: string) => tokens.get(home) ?? null });
+    }
+
+    it('answers a request for an account whose token is cached while other accounts still warm up', async () => {
+      const b = broker();
+      const inCache = new Map<string, TokenResult>();
+      for (let i = 0; i < 30; i += 1) {
+        b.upsert(account({ id: `a${i}`, homeAccountId: `home-${i}` }));
+        // Accounts 0-19 have nothing usable cached: they need the token endpoint.
+        if (i >= 20) inCache.set(`home-${i}`, token(`at-${i}`, clock.now() + 60 * MINUTE, { homeAccountId: `home-${i}`, fromCache: true }));
+        else msal.willAnswerSilent({ token: token(`at-${i}`, clock.now() + 60 * MINUTE, { homeAccountId: `home-${i}` }) });
+      }
+      withCache(inCache);
+      const resume = msal.pause(); // every refresh hangs: the warm-up cannot finish
+      const warming = b.warmUp();
+      let warmedUp = false;
+      void warming.then(() => (warmedUp = true));
+      const grant = b.grantFor('a29', 'imap');
+      assert.ok(!(grant instanceof Promise), 'served synchronously, from the cache');
+      assert.equal(grant.accessToken, 'at-29');
+      assert.equal(warmedUp, false, 'other accounts are still warming up');
+      assert.equal(b.state('a5').kind, 'refreshing');
+      resume();
+      await warming;
+      assert.equal(msal.silentCalls.length, 20, 'cached accounts cost no MSAL call');
+    });
+
+    it('moves an account a request waits for ahead of the warm-up queue', async () => {
+      const b = broker();
+      for (let i = 0; i < 30; i += 1) {
+        b.upsert(account({ id: `a${i}`, homeAccountId: `home-${i}` }));
+        msal.willAnswerSilent({ token: token(`at-${i}`, clock.now() + 60 * MINUTE) });
+      }
+      withCache(new Map());
+      const resume = msal.pause();
+      const warming = b.warmUp();
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(msal.silentCalls.length, 8, `eight background refreshes in flight, 22 queued (${msal.silentCalls.length})`);
+      const waiting = b.grantFor('a29', 'imap');
+      assert.ok(waiting instanceof Promise);
+      assert.equal(msal.silentCalls.length, 9, 'the requested account went straight to the identity provider');
+      assert.equal(msal.silentCalls[8]!.homeAccountId, 'home-29');
+      resume();
+      await waiting;
+      await warming;
+      assert.equal(msal.silentCalls.filter((call) => call.homeAccountId === 'home-29').length, 1, 'not refreshed again by the queue');
+    });
+  });
+
   describe('when Microsoft says the grant is dead', () => {
     it('moves to needs-sign-in on invalid_grant AADSTS50173, drops the refresh token, and then refuses', async () => {
       const { b } = brokerWithFreshToken();

@@ -34,7 +34,9 @@ export interface MsalClientOptions {
   authority: string;
   /** Set for authorities MSAL does not know (overrides, local test providers). */
   knownAuthorities?: string[];
-  cache: CachePersistence;
+  /** The whole cache in one blob; or, with `cachePlugin`, MSAL's plugin as given. */
+  cache?: CachePersistence;
+  cachePlugin?: ICachePlugin;
   logger: Logger;
   networkClient?: INetworkModule;
 }
@@ -77,7 +79,7 @@ export class MsalClient implements MsalPort {
         authority: options.authority,
         ...(options.knownAuthorities ? { knownAuthorities: options.knownAuthorities } : {}),
       },
-      cache: { cachePlugin: createCachePlugin(options.cache) },
+      cache: { cachePlugin: options.cachePlugin ?? createCachePlugin(options.cache ?? { read: () => '', write: async () => undefined }) },
       system: {
         ...(options.networkClient ? { networkClient: options.networkClient } : {}),
         loggerOptions: {

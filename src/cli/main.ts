@@ -136,6 +136,9 @@ export async function main(argv: string[], output: Output = processOutput, env: 
       case 'config set':
         if (args.length !== 2) throw usage('config set takes a key and a value.', 'config');
         return await (await import('./commands/config-commands.js')).configSetCommand(context, args[0]!, args[1]!);
+      case 'doctor':
+        expect(0, 'no arguments');
+        return await (await import('./commands/doctor-command.js')).doctorCommand(context, values.json === true);
       case 'activity':
         expect(0, 'no arguments');
         return await (await import('./commands/activity-command.js')).activityCommand(context, { follow: values.follow === true, json: values.json === true });

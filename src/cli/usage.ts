@@ -14,6 +14,7 @@ Commands:
   status [--json]                         every account's state, expiry and last error
   server-url [--rotate]                   the authServer URL (with its secret) for EmailEngine
   activity [--follow] [--json]            EmailEngine's recent requests to the running tokentray
+  doctor [--json]                         check every moving part and say what to fix
   config get [KEY] [--json]               show settings
   config set KEY VALUE                    change a setting
   vault reset --yes                       start over when the vault cannot be opened
@@ -63,6 +64,14 @@ Prints the URL to set as EmailEngine's authServer, credentials included.
 
 Keys: clientId, tenant, cloud, authority, host, port, allowedClients, signInTimeoutSeconds, startAtLogin.
 Each can also be set with an environment variable, e.g. TOKENTRAY_CLIENT_ID.`,
+  doctor: `Usage: tokentray doctor [--json]
+
+Checks, in one go: the OS keychain (reachable, unlocked) and the vault (opens); the Azure
+client id and the sign-in authority (reachable); the auth-server port (free, or ours); and each
+account. Prints what to fix for each failure. With a running tokentray the checks run inside it.
+Exit code 0 when no check failed (warnings allowed), 1 otherwise.
+--json prints {"checks":[{"id","subject","title","outcome","message","code","fix"}],"ok","at"}
+(outcome: ok, warn, fail or skipped).`,
   activity: `Usage: tokentray activity [--follow] [--json]
 
 The auth server's recent requests (the last 50), asked from the running tokentray (the tray

@@ -13,6 +13,7 @@ import { basename } from 'node:path';
 import type { INetworkModule } from '@azure/msal-node';
 import type { RequestRecord, StatusReport } from '../shared/account-status.js';
 import type { ActivityPage } from '../shared/activity.js';
+import type { DiagnosticReport } from '../shared/diagnostics.js';
 import type { Settings } from '../shared/settings-shape.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import {
@@ -43,6 +44,7 @@ import { TokenBroker } from './broker/token-broker.js';
 import type { TokentrayCore } from './tokentray-core.js';
 import { TokentrayService, type AuthServerControl } from './tokentray-service.js';
 import { Vault } from './storage/vault.js';
+import { runDiagnostics } from './diagnostics/run-diagnostics.js';
 
 /** How long a one-shot command waits for another one-shot command to finish with the vault. */
 const COMMAND_LOCK_WAIT_MS = 10_000;
@@ -190,6 +192,15 @@ async function assemble(
     server,
     generateCredentials: generateServerCredentials,
     formatServerUrl: serverUrlFor,
+    diagnose: (): Promise<DiagnosticReport> =>
+      runDiagnostics({
+        secrets,
+        vaultPath: files.vault,
+        settings: settings.read(),
+        server: server?.status() ?? null,
+        status: (): Promise<StatusReport> => service!.status(),
+        ...(options.now ? { now: options.now } : {}),
+      }),
     logger: logger.child('core'),
     ...(options.now ? { now: options.now } : {}),
   });

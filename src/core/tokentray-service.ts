@@ -7,6 +7,7 @@
 import type { AccountStatus, Proto, RequestRecord, StatusReport } from '../shared/account-status.js';
 import { accountIdForLog, accountIdForShell, deleteOwnValue, ownValue, quoteAccountId, setOwnValue, validateAccountId } from '../shared/account-id.js';
 import type { ActivityPage } from '../shared/activity.js';
+import type { DiagnosticReport } from '../shared/diagnostics.js';
 import type { Settings, SettingKey } from '../shared/settings-shape.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import type { AccountSummary, ConnectRequest, SignInHooks, TokenAnswer } from '../shared/tokentray-api.js';
@@ -47,6 +48,8 @@ export interface ServiceDependencies {
   server: AuthServerControl | null; // null for one-shot CLI commands
   generateCredentials(): AuthServerCredentials;
   formatServerUrl(credentials: AuthServerCredentials, settings: Settings, running: string | null): string;
+  /** Runs every doctor check from inside this core (keychain, vault, identity, port, accounts). */
+  diagnose?: () => Promise<DiagnosticReport>;
   logger: Logger;
   now?: () => number;
 }
@@ -301,6 +304,11 @@ export class TokentrayService implements TokentrayCore {
 
   async requestActivity(after: number | null = null, limit = 100): Promise<ActivityPage> {
     return this.#deps.server?.requestsSince(after, limit) ?? { records: [], cursor: 0, missed: 0 };
+  }
+
+  async runDiagnostics(): Promise<DiagnosticReport> {
+    if (!this.#deps.diagnose) throw new TokentrayError('INTERNAL', 'This core was assembled without its checks.');
+    return this.#deps.diagnose();
   }
 
   /** For one-shot `tokentray status`: find out each account's real state first. */

@@ -4,6 +4,7 @@
  */
 import type { AccountStatus, Proto, RequestRecord, ScopeProfile, StatusReport } from './account-status.js';
 import type { ActivityPage } from './activity.js';
+import type { DiagnosticReport } from './diagnostics.js';
 import type { ProviderId } from './providers.js';
 import type { Settings, SettingKey } from './settings-shape.js';
 
@@ -52,4 +53,6 @@ export interface TokentrayApi {
   recentRequests(limit?: number): Promise<RequestRecord[]>;
   /** The requests recorded after cursor `after` (null: the newest `limit`), oldest first. */
   requestActivity(after?: number | null, limit?: number): Promise<ActivityPage>;
+  /** Every doctor check, run by this core (`tokentray doctor`, Settings → Checks). */
+  runDiagnostics(): Promise<DiagnosticReport>;
 }

@@ -10,6 +10,7 @@ import { authorityFor } from '../../src/core/identity/microsoft/clouds.js';
 import type { AccountState, AccountStatus, Proto, RequestRecord, ServerStatus, SignInReason, StatusReport } from '../../src/shared/account-status.js';
 import { validateAccountId } from '../../src/shared/account-id.js';
 import type { ActivityPage } from '../../src/shared/activity.js';
+import type { DiagnosticReport } from '../../src/shared/diagnostics.js';
 import type { SettingKey, Settings } from '../../src/shared/settings-shape.js';
 import type { AccountSummary, ConnectRequest, SignInHooks, TokenAnswer, TokentrayApi } from '../../src/shared/tokentray-api.js';
 import { TokentrayError } from '../../src/shared/tokentray-error.js';
@@ -147,6 +148,14 @@ export class FakeTokentrayApi implements TokentrayApi {
   async recentRequests(limit = 50): Promise<RequestRecord[]> {
     this.#record('recentRequests', [limit]);
     return [...this.requests].sort((a, b) => b.at - a.at).slice(0, limit);
+  }
+
+  /** What runDiagnostics answers (tests set the checks they need). */
+  diagnostics: DiagnosticReport = { checks: [], ok: true, at: 0 };
+
+  async runDiagnostics(): Promise<DiagnosticReport> {
+    this.#record('runDiagnostics', []);
+    return structuredClone(this.diagnostics);
   }
 
   /** The cursor is the number of requests in `requests` (a fake never drops any). */

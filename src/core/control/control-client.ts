@@ -80,4 +80,5 @@ export class ControlClient implements TokentrayApi {
   rotateServerSecret: TokentrayApi['rotateServerSecret'] = () => this.#call('rotateServerSecret', []);
   recentRequests: TokentrayApi['recentRequests'] = (limit) => this.#call('recentRequests', [limit]);
   requestActivity: TokentrayApi['requestActivity'] = (after, limit) => this.#call('requestActivity', [after ?? null, limit]);
+  runDiagnostics: TokentrayApi['runDiagnostics'] = () => this.#call('runDiagnostics', []);
 }

@@ -26,6 +26,7 @@ const METHODS = new Set<keyof TokentrayApi>([
   'rotateServerSecret',
   'recentRequests',
   'requestActivity',
+  'runDiagnostics',
 ]);
 
 function send(connection: SecureConnection, message: ControlMessage): void {

@@ -93,4 +93,5 @@ export class RemoteCore implements TokentrayCore {
   rotateServerSecret: TokentrayApi['rotateServerSecret'] = () => this.#client.rotateServerSecret();
   recentRequests: TokentrayApi['recentRequests'] = (limit) => this.#client.recentRequests(limit);
   requestActivity: TokentrayApi['requestActivity'] = (after, limit) => this.#client.requestActivity(after, limit);
+  runDiagnostics: TokentrayApi['runDiagnostics'] = () => this.#client.runDiagnostics();
 }

@@ -83,6 +83,10 @@ class FakeApi implements TokentrayApi {
     this.calls.push({ method: 'requestActivity', args: [after, limit] });
     return { records: [], cursor: 7, missed: 0 };
   }
+  async runDiagnostics() {
+    this.calls.push({ method: 'runDiagnostics', args: [] });
+    return { checks: [], ok: true, at: 0 };
+  }
 }
 
 /** Sends raw text on a fresh connection; resolves with what came back once the server closed it. */

@@ -29,7 +29,7 @@ function listen(server: Server | ReturnType<typeof createServer>): Promise<numbe
 }
 
 function account(state: AccountStatus['state'], id = 'sales'): AccountStatus {
-  return { id, email: 'a@contoso.com', user: 'a@contoso.com', profile: 'outlook', state, lastRequest: null, lastError: null };
+  return { id, email: 'a@contoso.com', user: 'a@contoso.com', profile: 'outlook', provider: 'microsoft', state, lastRequest: null, lastError: null };
 }
 
 describe('doctor checks', () => {

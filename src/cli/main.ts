@@ -30,6 +30,10 @@ const OPTIONS = {
   rotate: { type: 'boolean' },
   yes: { type: 'boolean' },
   follow: { type: 'boolean', short: 'f' },
+  url: { type: 'string' },
+  replace: { type: 'boolean' },
+  'keep-in-emailengine': { type: 'boolean' },
+  'overwrite-emailengine': { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
 
 function usage(message: string, command?: string): TokentrayError {
@@ -73,9 +77,9 @@ export async function main(argv: string[], output: Output = processOutput, env: 
       return EXIT_OK;
     }
     const [group, sub, ...rest] = positionals;
-    const name = group && ['account', 'config', 'vault'].includes(group) && sub ? `${group} ${sub}` : group;
-    if (group && ['account', 'vault'].includes(group) && !sub) {
-      throw usage(`"${group}" needs a subcommand: ${group === 'account' ? 'add, list or remove' : 'reset'}.`);
+    const name = group && ['account', 'config', 'vault', 'emailengine'].includes(group) && sub ? `${group} ${sub}` : group;
+    if (group && ['account', 'vault', 'emailengine'].includes(group) && !sub) {
+      throw usage(`"${group}" needs a subcommand: ${group === 'account' ? 'add, list or remove' : group === 'emailengine' ? 'connect, status or disconnect' : 'reset'}.`);
     }
     if (values.help || !group) {
       output.out((name && (COMMAND_HELP[name] ?? COMMAND_HELP[group ?? ''])) || MAIN_HELP);
@@ -91,7 +95,7 @@ export async function main(argv: string[], output: Output = processOutput, env: 
     // Every command, even `config get`: create the data directory owner-only, or tighten it,
     // or refuse one another user owns, before a file in it is read or written.
     await ensureDataDirectory(context.home);
-    const args = group === 'account' || group === 'config' || group === 'vault' ? rest : [sub, ...rest].filter((x): x is string => x !== undefined);
+    const args = group === 'account' || group === 'config' || group === 'vault' || group === 'emailengine' ? rest : [sub, ...rest].filter((x): x is string => x !== undefined);
     const expect = (count: number, what: string): void => {
       if (args.length !== count) throw usage(`${name} takes ${what}.`, name);
     };
@@ -110,6 +114,7 @@ export async function main(argv: string[], output: Output = processOutput, env: 
           profile: profile as ScopeProfile | undefined,
           sharedMailbox: values['shared-mailbox'],
           noBrowser: values['no-browser'] === true,
+          overwriteInEmailEngine: values['overwrite-emailengine'] === true,
         });
       }
       case 'account list':
@@ -117,7 +122,7 @@ export async function main(argv: string[], output: Output = processOutput, env: 
         return await (await import('./commands/account-commands.js')).accountListCommand(context, values.json === true);
       case 'account remove':
         expect(1, 'one account id');
-        return await (await import('./commands/account-commands.js')).accountRemoveCommand(context, args[0]!);
+        return await (await import('./commands/account-commands.js')).accountRemoveCommand(context, args[0]!, values['keep-in-emailengine'] === true);
       case 'token': {
         expect(1, 'one account id');
         const proto = values.proto;
@@ -145,6 +150,18 @@ export async function main(argv: string[], output: Output = processOutput, env: 
       case 'vault reset':
         expect(0, 'no arguments besides --yes');
         return await (await import('./commands/vault-reset-command.js')).vaultResetCommand(context, values.yes === true);
+      case 'emailengine connect': {
+        expect(0, 'no arguments besides --url URL [--replace] (the token comes on stdin or from a prompt)');
+        if (!values.url) throw usage('emailengine connect needs --url <EmailEngine URL>.', name);
+        const { emailEngineConnectCommand } = await import('./commands/emailengine-commands.js');
+        return await emailEngineConnectCommand(context, { url: values.url, replace: values.replace === true }, { stdin: process.stdin, prompt: process.stderr });
+      }
+      case 'emailengine status':
+        expect(0, 'no arguments');
+        return await (await import('./commands/emailengine-commands.js')).emailEngineStatusCommand(context, values.json === true);
+      case 'emailengine disconnect':
+        expect(0, 'no arguments');
+        return await (await import('./commands/emailengine-commands.js')).emailEngineDisconnectCommand(context);
       default:
         throw usage(`Unknown command "${positionals.slice(0, 2).join(' ')}".`);
     }

@@ -8,7 +8,12 @@ Commands:
   account add <id> [--email ADDRESS] [--profile outlook|graph] [--shared-mailbox ADDRESS] [--no-browser]
                                           connect an account (or sign it in again) in the browser
   account list [--json]                   the connected accounts
-  account remove <id>                     forget an account and its tokens
+  account remove <id> [--keep-in-emailengine]
+                                          forget an account and its tokens (and remove it from EmailEngine)
+  emailengine connect --url URL [--replace]
+                                          connect EmailEngine (token on stdin or a hidden prompt)
+  emailengine status [--json]             EmailEngine's side: its authServer and each account's state
+  emailengine disconnect                  forget EmailEngine's URL and token (EmailEngine is left as it is)
   token <id> [--proto imap|smtp|api] [--json]
                                           print a currently valid access token
   status [--json]                         every account's state, expiry and last error
@@ -41,13 +46,29 @@ sales@contoso.com; no control characters or surrounding spaces; after \`--\` if 
   --profile outlook|graph   outlook: IMAP + SMTP (default); graph: Microsoft Graph mail API
   --shared-mailbox ADDRESS  IMAP user for a shared mailbox the signed-in user can open
   --no-browser              print the sign-in URL (on stderr) instead of opening a browser
+  --overwrite-emailengine   replace an account with this id in EmailEngine that tokentray did
+                            not create (without it, the changes are shown and nothing is done)
 Running it for an existing id signs that account in again (same Microsoft user).`,
   'account list': `Usage: tokentray account list [--json]
 
 --json prints [{"id","email","user","profile"}].`,
-  'account remove': `Usage: tokentray account remove <id>
+  'account remove': `Usage: tokentray account remove <id> [--keep-in-emailengine]
 
-Removes the account and every token tokentray holds for it.`,
+Removes the account and every token tokentray holds for it. With EmailEngine connected, the
+account is removed there too, unless --keep-in-emailengine (it then fails to log in there).`,
+  emailengine: `Usage: tokentray emailengine connect --url URL [--replace]
+       tokentray emailengine status [--json]
+       tokentray emailengine disconnect
+
+connect checks EmailEngine (reachable, a full-privilege API token, its version and license,
+where its authServer points), sets its authServer to this tokentray and registers every
+account. The API token is read from stdin, or from a hidden prompt in a terminal; never give it
+as an argument. Get one in EmailEngine's admin UI → Access tokens, or with
+\`emailengine tokens issue -s '*'\` on the EmailEngine host.
+--replace   replace an authServer that points to another server (it is one setting for all of
+            EmailEngine's accounts: others may depend on it)
+status shows EmailEngine's side of each account and the accounts there that use the auth server
+but are not connected here. Exit code 1 when EmailEngine is not connected or not answering.`,
   token: `Usage: tokentray token <id> [--proto imap|smtp|api] [--json]
 
 Prints a currently valid access token (refreshing it first when needed).

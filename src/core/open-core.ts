@@ -45,6 +45,7 @@ import type { TokentrayCore } from './tokentray-core.js';
 import { TokentrayService, type AuthServerControl } from './tokentray-service.js';
 import { Vault } from './storage/vault.js';
 import { runDiagnostics } from './diagnostics/run-diagnostics.js';
+import { EmailEngineLink } from './emailengine/emailengine-link.js';
 
 /** How long a one-shot command waits for another one-shot command to finish with the vault. */
 const COMMAND_LOCK_WAIT_MS = 10_000;
@@ -181,6 +182,16 @@ async function assemble(
 
   const server = role === 'daemon' ? new AuthServerManager(settings, vault, broker, logger.child('auth-server'), () => service?.notifyChanged()) : null;
 
+  const emailengine = new EmailEngineLink({
+    vault,
+    serverUrl: () => service!.serverUrl(),
+    settings: () => settings.read(),
+    accounts: () => service?.registrationInputs() ?? [],
+    logger: logger.child('emailengine'),
+    onChange: () => service?.notifyChanged(),
+    ...(options.now ? { now: options.now } : {}),
+  });
+
   service = new TokentrayService({
     vault,
     settings,
@@ -202,6 +213,7 @@ async function assemble(
         ...(options.now ? { now: options.now } : {}),
       }),
     logger: logger.child('core'),
+    emailengine,
     ...(options.now ? { now: options.now } : {}),
   });
   const core = service;

@@ -4,13 +4,27 @@
  * Both shells call exactly these functions: the CLI (in-process, or through the running
  * daemon's control channel) and the Electron main process (and through it, the window).
  */
-import type { AccountStatus, Proto, RequestRecord, StatusReport } from '../shared/account-status.js';
+import type { AccountState, AccountStatus, Proto, RequestRecord, ScopeProfile, StatusReport } from '../shared/account-status.js';
 import { accountIdForLog, accountIdForShell, deleteOwnValue, ownValue, quoteAccountId, setOwnValue, validateAccountId } from '../shared/account-id.js';
 import type { ActivityPage } from '../shared/activity.js';
 import type { DiagnosticReport } from '../shared/diagnostics.js';
 import type { Settings, SettingKey } from '../shared/settings-shape.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
-import type { AccountSummary, ConnectRequest, SignInHooks, TokenAnswer } from '../shared/tokentray-api.js';
+import type { AccountSummary, ConnectRequest, ConnectedAccount, EmailEngineRegistrationPreview, SignInHooks, TokenAnswer } from '../shared/tokentray-api.js';
+import {
+  type AccountEmailEngineView,
+  type EmailEngineConnectRequest,
+  type EmailEngineConnectResult,
+  type EmailEngineOrphan,
+  type EmailEnginePreflight,
+  type EmailEngineStatus,
+  type RemoveAccountOptions,
+  type RemoveAccountResult,
+  type EmailEngineRegistration,
+} from '../shared/emailengine.js';
+import { emailEngineHint } from '../shared/emailengine-hints.js';
+import type { RegistrationInput } from './emailengine/account-registration.js';
+import { registrationInput, type EmailEngineLink } from './emailengine/emailengine-link.js';
 import type { AuthServerCredentials } from './auth-server/index.js';
 import { providerOfRecord } from './identity/account-provider.js';
 import type { IdentityProviders, TokenResult } from './identity/identity-provider.js';
@@ -51,6 +65,8 @@ export interface ServiceDependencies {
   /** Runs every doctor check from inside this core (keychain, vault, identity, port, accounts). */
   diagnose?: () => Promise<DiagnosticReport>;
   logger: Logger;
+  /** The link to EmailEngine (accounts follow tokentray's there). */
+  emailengine: EmailEngineLink;
   now?: () => number;
 }
 
@@ -79,6 +95,7 @@ export class TokentrayService implements TokentrayCore {
     const { broker, server } = this.#deps;
     await this.#ensureServerCredentials();
     broker.startRefresher();
+    if (server) this.#deps.emailengine.startPolling();
     // The server starts first (EmailEngine may already be calling; its requests share the
     // warm-up's refreshes). If it cannot (port taken), tokens are still kept fresh and the
     // failure is reported: the user fixes the port and setSetting starts it again.
@@ -97,6 +114,7 @@ export class TokentrayService implements TokentrayCore {
     this.#closed = true;
     for (const session of this.#signIns.values()) await session.end('cancelled');
     this.#deps.broker.stopRefresher();
+    this.#deps.emailengine.stopPolling();
     await this.#deps.server?.stop();
     await this.#deps.broker.settle();
     await this.#deps.vault.flush();
@@ -134,7 +152,7 @@ export class TokentrayService implements TokentrayCore {
       }));
   }
 
-  async connectAccount(request: ConnectRequest, hooks: SignInHooks): Promise<AccountStatus> {
+  async connectAccount(request: ConnectRequest, hooks: SignInHooks): Promise<ConnectedAccount> {
     const id = request.id;
     checkAccountId(id);
     const settings = this.#deps.settings.read();
@@ -168,6 +186,13 @@ export class TokentrayService implements TokentrayCore {
       throw new TokentrayError('USAGE', `"${sharedMailbox.slice(0, 80)}" is not a mailbox address.`, { hint: 'Give the shared mailbox address, e.g. sales@contoso.com.' });
     }
     await this.#deps.vault.ensureWritable();
+    // Before the browser sign-in: refuse to overwrite an EmailEngine account tokentray did not
+    // create unless confirmed, so the user reviews the changes before spending a sign-in.
+    const overwrite = request.overwriteInEmailEngine === true;
+    await this.#deps.emailengine.assertMayRegister(
+      registrationInput({ id, profile, username: existing?.username ?? email ?? '', sharedMailbox }, settings),
+      overwrite,
+    );
     if (this.#signIns.has(id)) throw new TokentrayError('SIGN_IN_IN_PROGRESS', `A sign-in for ${quoteAccountId(id)} is already open.`);
 
     const session = new SignInSession();
@@ -222,16 +247,21 @@ export class TokentrayService implements TokentrayCore {
       setOwnValue(doc.accounts, id, record);
     });
     this.#deps.broker.upsert(record, result);
+    const input = registrationInput(record, this.#deps.settings.read());
+    const emailengineRegistration: EmailEngineRegistration = await (existing
+      ? this.#deps.emailengine.afterSignIn(input, { overwrite })
+      : this.#deps.emailengine.register(input, { overwrite })
+    ).catch((error: unknown) => ({ kind: 'failed' as const, code: error instanceof TokentrayError ? error.code : 'INTERNAL', message: error instanceof Error ? error.message : String(error) }));
     this.#deps.logger.info(`account ${accountIdForLog(id)} ${existing ? 'signed in again' : 'connected'}`, { provider: providerId, profile });
     this.notifyChanged();
-    return this.#accountStatus(record);
+    return { ...this.#accountStatus(record), emailengineRegistration };
   }
 
   async cancelSignIn(id: string): Promise<void> {
     await this.#signIns.get(id)?.end('cancelled');
   }
 
-  async removeAccount(id: string): Promise<void> {
+  async removeAccount(id: string, options: RemoveAccountOptions = {}): Promise<RemoveAccountResult> {
     const record = ownValue(this.#deps.vault.document.accounts, id);
     if (!record) throw new TokentrayError('ACCOUNT_NOT_FOUND', `There is no tokentray account ${quoteAccountId(id)}.`);
     await this.#signIns.get(id)?.end('cancelled');
@@ -243,6 +273,9 @@ export class TokentrayService implements TokentrayCore {
     await this.#deps.vault.flush();
     this.#deps.logger.info(`account ${accountIdForLog(id)} removed`);
     this.notifyChanged();
+    const emailengine = await this.#deps.emailengine.remove(id, options.keepInEmailEngine === true);
+    this.#deps.logger.info(`account ${accountIdForLog(id)}: EmailEngine side ${emailengine.kind}`);
+    return { id, emailengine };
   }
 
   /** Records when an account's current token was obtained (see AccountRecord.lastToken). */
@@ -287,6 +320,7 @@ export class TokentrayService implements TokentrayCore {
       state: broker.has(record.id) ? broker.state(record.id) : { kind: 'signed-out' },
       lastRequest: this.#deps.server?.latestRequestFor(record.id) ?? null,
       lastError: broker.lastError(record.id),
+      emailengine: this.#emailEngineView(record.id, broker.has(record.id) ? broker.state(record.id) : { kind: 'signed-out' }),
     };
   }
 
@@ -295,6 +329,7 @@ export class TokentrayService implements TokentrayCore {
     return {
       accounts: records.map((record) => this.#accountStatus(record)),
       server: this.#deps.server?.status() ?? { running: false, url: null, error: null },
+      emailengine: this.#deps.emailengine.status(),
     };
   }
 
@@ -314,6 +349,7 @@ export class TokentrayService implements TokentrayCore {
   /** For one-shot `tokentray status`: find out each account's real state first. */
   async probeAll(): Promise<void> {
     await this.#deps.broker.warmUp();
+    await this.#deps.emailengine.refresh();
   }
 
   // ---- settings and the auth-server secret ----------------------------------------------
@@ -329,6 +365,11 @@ export class TokentrayService implements TokentrayCore {
     if ((key === 'host' || key === 'port' || key === 'allowedClients') && server) {
       const { running, error } = server.status();
       if (running || error) await server.start(); // restart, or retry after a failed start
+    }
+    if (key === 'host' || key === 'port') {
+      // EmailEngine's authServer follows the new address in the same step.
+      const outcome = await this.#deps.emailengine.syncAuthServer();
+      if (outcome === 'updated') this.#deps.logger.info(`EmailEngine's authServer follows the new ${key}`);
     }
     this.notifyChanged();
     return settings;
@@ -354,7 +395,59 @@ export class TokentrayService implements TokentrayCore {
     await this.#deps.vault.update((doc) => {
       doc.serverCredentials = created;
     });
-    this.#deps.logger.info('auth-server secret rotated; update the URL in EmailEngine');
+    const outcome = await this.#deps.emailengine.syncAuthServer();
+    this.#deps.logger.info(`auth-server secret rotated; EmailEngine's authServer: ${outcome}`);
     return this.serverUrl();
+  }
+
+  // ---- EmailEngine ----------------------------------------------------------------------
+
+  #emailEngineView(id: string, state: AccountState): AccountEmailEngineView | null {
+    const view = this.#deps.emailengine.viewFor(id);
+    if (!view) return null;
+    return { ...view, hint: emailEngineHint({ id, state }, view)?.fix ?? null };
+  }
+
+  #registrationInputs(): RegistrationInput[] {
+    const settings = this.#deps.settings.read();
+    return Object.values(this.#deps.vault.document.accounts).map((record) => registrationInput(record, settings));
+  }
+
+  /** What EmailEngine registrations need to know about tokentray's accounts. */
+  registrationInputs(): RegistrationInput[] {
+    return this.#registrationInputs();
+  }
+
+  async checkEmailEngine(request: { url: string; token: string }): Promise<EmailEnginePreflight> {
+    return this.#deps.emailengine.check(request);
+  }
+
+  async connectEmailEngine(request: EmailEngineConnectRequest): Promise<EmailEngineConnectResult> {
+    await this.#ensureServerCredentials();
+    const result = await this.#deps.emailengine.connect(request);
+    this.notifyChanged();
+    return result;
+  }
+
+  async disconnectEmailEngine(): Promise<void> {
+    await this.#deps.emailengine.disconnect();
+    this.notifyChanged();
+  }
+
+  async emailEngineStatus(refresh = false): Promise<EmailEngineStatus> {
+    if (refresh) await this.#deps.emailengine.refresh();
+    return this.#deps.emailengine.status();
+  }
+
+  async emailEngineOrphans(): Promise<EmailEngineOrphan[]> {
+    return this.#deps.emailengine.orphans();
+  }
+
+  async previewEmailEngineRegistration(id: string, profile?: ScopeProfile): Promise<EmailEngineRegistrationPreview> {
+    const record = ownValue(this.#deps.vault.document.accounts, id);
+    const settings = this.#deps.settings.read();
+    return this.#deps.emailengine.preview(
+      registrationInput({ id, profile: profile ?? record?.profile ?? 'outlook', username: record?.username ?? '', sharedMailbox: record?.sharedMailbox ?? null }, settings),
+    );
   }
 }

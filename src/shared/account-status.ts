@@ -1,6 +1,8 @@
 /**
  * What every surface (CLI, tray, window) is told about an account. Plain data, no secrets.
  */
+import type { AccountEmailEngineView, EmailEngineStatus } from './emailengine.js';
+
 /** outlook / graph sign in to Microsoft, gmail / gmail-api to Google (see providers.ts). */
 export type ScopeProfile = 'outlook' | 'graph' | 'gmail' | 'gmail-api';
 export type Proto = 'imap' | 'smtp' | 'api';
@@ -43,6 +45,8 @@ export interface AccountStatus {
   state: AccountState;
   lastRequest: RequestRecord | null;
   lastError: { code: string; message: string; at: number } | null;
+  /** EmailEngine's side of this account: null when no EmailEngine is connected (always set by the core; optional for older daemons). */
+  emailengine?: AccountEmailEngineView | null;
 }
 
 export interface ServerStatus {
@@ -54,6 +58,8 @@ export interface ServerStatus {
 export interface StatusReport {
   accounts: AccountStatus[];
   server: ServerStatus;
+  /** The link to EmailEngine (connected: false when none is connected; always set by the core). */
+  emailengine?: EmailEngineStatus;
 }
 
 export function assertNever(x: never): never {

@@ -34,6 +34,17 @@ export type ErrorCode =
   | 'DAEMON_UNREACHABLE'
   | 'NOT_RUNNING'
   | 'DAEMON_UNTRUSTED'
+  | 'EMAILENGINE_NOT_CONNECTED'
+  | 'EMAILENGINE_URL_INVALID'
+  | 'EMAILENGINE_UNREACHABLE'
+  | 'EMAILENGINE_TOKEN_INVALID'
+  | 'EMAILENGINE_TOKEN_NARROWED'
+  | 'EMAILENGINE_VERSION_TOO_OLD'
+  | 'EMAILENGINE_UNLICENSED'
+  | 'EMAILENGINE_AUTH_SERVER_ELSEWHERE'
+  | 'EMAILENGINE_AUTH_SERVER_NOT_SAVED'
+  | 'EMAILENGINE_ACCOUNT_CONFLICT'
+  | 'EMAILENGINE_REQUEST_FAILED'
   | 'INTERNAL';
 
 /** Exit codes of the `tokentray` command (documented in the README). */
@@ -97,5 +108,24 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
   NOT_RUNNING: 'Start tokentray first (the tray app, or `tokentray serve`), then try again.',
   DAEMON_UNTRUSTED:
     'Something other than your tokentray answered on its control channel, and nothing was sent to it. Stop unknown processes, delete the lock file named above if no tokentray runs, and start tokentray again.',
+  EMAILENGINE_NOT_CONNECTED:
+    'Connect EmailEngine first: window → Settings → EmailEngine, or `tokentray emailengine connect --url <EmailEngine URL>` (the token is read from stdin or a prompt).',
+  EMAILENGINE_URL_INVALID: 'Give EmailEngine\'s base URL with http:// or https://, e.g. http://127.0.0.1:3000 (without /v1 and without credentials).',
+  EMAILENGINE_UNREACHABLE:
+    'Check that EmailEngine runs and that the URL is the one of its API (the address its admin UI opens at), then try again. Nothing was changed.',
+  EMAILENGINE_TOKEN_INVALID:
+    'Create a token in EmailEngine\'s admin UI → Access tokens (all scopes), or run `emailengine tokens issue -s \'*\'` on the EmailEngine host, and connect again with it.',
+  EMAILENGINE_TOKEN_NARROWED:
+    'This token is limited to one account or some scopes, and EmailEngine\'s settings need a full-privilege one: create a token with all scopes (admin UI → Access tokens, or `emailengine tokens issue -s \'*\'`).',
+  EMAILENGINE_VERSION_TOO_OLD: 'Upgrade EmailEngine (https://emailengine.app): tokentray is tested with 2.79; the features named need the version given.',
+  EMAILENGINE_UNLICENSED:
+    'Without a license EmailEngine stops its IMAP, SMTP and webhook workers 20 minutes after each start, while its accounts still read "connected". Add a license or a trial in EmailEngine\'s admin UI → License; this is not a tokentray failure.',
+  EMAILENGINE_AUTH_SERVER_ELSEWHERE:
+    'EmailEngine has one authServer for all its accounts, and other accounts there may depend on the current one. If tokentray should serve them all, run again with --replace (window: "Replace").',
+  EMAILENGINE_AUTH_SERVER_NOT_SAVED:
+    'EmailEngine did not keep the authServer URL tokentray set (another program may be changing it). Check EmailEngine\'s settings, then connect again.',
+  EMAILENGINE_ACCOUNT_CONFLICT:
+    'EmailEngine already has an account with this id that tokentray did not create. Review the changes shown; to replace it, run again with --overwrite-emailengine (window: "Overwrite"), or use another id.',
+  EMAILENGINE_REQUEST_FAILED: 'EmailEngine refused the request; its message is shown. Check EmailEngine\'s log, then try again (`tokentray emailengine status` shows the link).',
   INTERNAL: 'This is a bug in tokentray. Please report it with the output of `tokentray status`.',
 };

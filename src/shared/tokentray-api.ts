@@ -6,6 +6,17 @@ import type { AccountStatus, Proto, RequestRecord, ScopeProfile, StatusReport } 
 import type { ActivityPage } from './activity.js';
 import type { DiagnosticReport } from './diagnostics.js';
 import type { ProviderId } from './providers.js';
+import type {
+  EmailEngineAccountChange,
+  EmailEngineConnectRequest,
+  EmailEngineConnectResult,
+  EmailEngineOrphan,
+  EmailEnginePreflight,
+  EmailEngineRegistration,
+  EmailEngineStatus,
+  RemoveAccountOptions,
+  RemoveAccountResult,
+} from './emailengine.js';
 import type { Settings, SettingKey } from './settings-shape.js';
 
 export interface ConnectRequest {
@@ -15,6 +26,28 @@ export interface ConnectRequest {
   provider?: ProviderId;
   profile?: ScopeProfile; // default: the provider's IMAP + SMTP profile (outlook, gmail)
   sharedMailbox?: string | null; // IMAP user for a shared mailbox
+  /**
+   * Overwrite an account with this id in EmailEngine that tokentray did not create. Without
+   * it, connectAccount refuses before the sign-in (EMAILENGINE_ACCOUNT_CONFLICT, the changes
+   * in the error's details) so the user can review what would change.
+   */
+  overwriteInEmailEngine?: boolean;
+}
+
+/** connectAccount's answer: the account, and what was done in EmailEngine. */
+export interface ConnectedAccount extends AccountStatus {
+  /** Set by the core; optional so a plain AccountStatus (older daemon, fakes) still fits. */
+  emailengineRegistration?: EmailEngineRegistration;
+}
+
+/** The preview of an EmailEngine registration: what would change for an existing account. */
+export interface EmailEngineRegistrationPreview {
+  id: string;
+  exists: boolean;
+  managed: boolean; // created (or taken over) by tokentray
+  changes: EmailEngineAccountChange[];
+  /** Whether registering needs overwriteInEmailEngine (exists, not managed, with changes). */
+  needsConfirmation: boolean;
 }
 
 export interface SignInHooks {
@@ -40,9 +73,10 @@ export interface TokentrayApi {
   status(): Promise<StatusReport>;
   listAccounts(): Promise<AccountSummary[]>;
   /** Connects a new account, or signs an existing one in again (same id, same identity). */
-  connectAccount(request: ConnectRequest, hooks: SignInHooks): Promise<AccountStatus>;
+  connectAccount(request: ConnectRequest, hooks: SignInHooks): Promise<ConnectedAccount>;
   cancelSignIn(id: string): Promise<void>;
-  removeAccount(id: string): Promise<void>;
+  /** Removes the account here, and from EmailEngine unless keepInEmailEngine (says which happened). */
+  removeAccount(id: string, options?: RemoveAccountOptions): Promise<RemoveAccountResult>;
   /** A currently valid token (refreshing first when it is close to expiry). */
   getToken(id: string, proto?: Proto): Promise<TokenAnswer>;
   getSettings(): Promise<Settings>;
@@ -55,4 +89,23 @@ export interface TokentrayApi {
   requestActivity(after?: number | null, limit?: number): Promise<ActivityPage>;
   /** Every doctor check, run by this core (`tokentray doctor`, Settings → Checks). */
   runDiagnostics(): Promise<DiagnosticReport>;
+
+  // ---- EmailEngine ----------------------------------------------------------------------
+  /** Runs the preflight against a URL + token without changing anything (nothing is stored). */
+  checkEmailEngine(request: Omit<EmailEngineConnectRequest, 'replace'>): Promise<EmailEnginePreflight>;
+  /**
+   * Preflight, then stores URL + token in the vault, points EmailEngine's authServer here (read
+   * back to confirm) and registers every tokentray account. Refuses with a named error when a
+   * check fails, and with EMAILENGINE_AUTH_SERVER_ELSEWHERE unless `replace` when authServer
+   * points to another server.
+   */
+  connectEmailEngine(request: EmailEngineConnectRequest): Promise<EmailEngineConnectResult>;
+  /** Forgets URL + token. EmailEngine itself (its authServer, its accounts) is left as it is. */
+  disconnectEmailEngine(): Promise<void>;
+  /** The link's state; `refresh` asks EmailEngine now instead of answering from the last poll. */
+  emailEngineStatus(refresh?: boolean): Promise<EmailEngineStatus>;
+  /** Accounts in EmailEngine that use the auth server but are not connected here. */
+  emailEngineOrphans(): Promise<EmailEngineOrphan[]>;
+  /** What registering account `id` (with `profile`) in EmailEngine would change. */
+  previewEmailEngineRegistration(id: string, profile?: ScopeProfile): Promise<EmailEngineRegistrationPreview>;
 }

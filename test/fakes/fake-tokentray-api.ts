@@ -12,7 +12,17 @@ import { validateAccountId } from '../../src/shared/account-id.js';
 import type { ActivityPage } from '../../src/shared/activity.js';
 import type { DiagnosticReport } from '../../src/shared/diagnostics.js';
 import type { SettingKey, Settings } from '../../src/shared/settings-shape.js';
-import type { AccountSummary, ConnectRequest, SignInHooks, TokenAnswer, TokentrayApi } from '../../src/shared/tokentray-api.js';
+import type { AccountSummary, ConnectRequest, EmailEngineRegistrationPreview, SignInHooks, TokenAnswer, TokentrayApi } from '../../src/shared/tokentray-api.js';
+import {
+  emailEngineNotConnected,
+  type EmailEngineConnectRequest,
+  type EmailEngineConnectResult,
+  type EmailEngineOrphan,
+  type EmailEnginePreflight,
+  type EmailEngineStatus,
+  type RemoveAccountOptions,
+  type RemoveAccountResult,
+} from '../../src/shared/emailengine.js';
 import { TokentrayError } from '../../src/shared/tokentray-error.js';
 
 export const FAKE_TOKEN_LIFETIME_MS = 60 * 60_000;
@@ -52,6 +62,8 @@ export class FakeTokentrayApi implements TokentrayApi {
   settings: Settings;
   server: ServerStatus;
   requests: RequestRecord[] = [];
+  emailengine: EmailEngineStatus = emailEngineNotConnected();
+  orphans: EmailEngineOrphan[] = [];
   secret = 'first-secret-0001';
   /** Every API call, in order (method name and arguments). */
   readonly calls: Array<{ method: string; args: unknown[] }> = [];
@@ -108,10 +120,12 @@ export class FakeTokentrayApi implements TokentrayApi {
     pending.reject(new TokentrayError('SIGN_IN_CANCELLED', `The sign-in for "${id}" was cancelled.`));
   }
 
-  async removeAccount(id: string): Promise<void> {
-    this.#record('removeAccount', [id]);
+  async removeAccount(id: string, options: RemoveAccountOptions = {}): Promise<RemoveAccountResult> {
+    this.#record('removeAccount', [id, options]);
     if (!this.accounts.delete(id)) throw new TokentrayError('ACCOUNT_NOT_FOUND', `No account "${id}".`);
     this.#emit();
+    const emailengine: RemoveAccountResult['emailengine'] = !this.emailengine.connected ? { kind: 'not-connected' } : options.keepInEmailEngine ? { kind: 'kept' } : { kind: 'removed' };
+    return { id, emailengine };
   }
 
   async getToken(id: string, proto: Proto = 'imap'): Promise<TokenAnswer> {
@@ -165,6 +179,62 @@ export class FakeTokentrayApi implements TokentrayApi {
     const start = after === null || after > ordered.length ? Math.max(0, ordered.length - limit) : after;
     return { records: ordered.slice(start).slice(-limit), cursor: ordered.length, missed: 0 };
   }
+  /** The preflight the fake answers with (tests edit it to make a check fail or warn). */
+  preflight(url: string): EmailEnginePreflight {
+    return {
+      url,
+      checks: [
+        { id: 'reachable', outcome: 'ok', message: 'EmailEngine answered', code: null },
+        { id: 'token', outcome: 'ok', message: 'full-privilege token', code: null },
+        { id: 'version', outcome: 'ok', message: 'EmailEngine 2.79.2', code: null },
+        { id: 'license', outcome: 'ok', message: 'licensed', code: null },
+        { id: 'auth-server', outcome: 'ok', message: 'authServer not set yet', code: null },
+      ],
+      version: '2.79.2',
+      licensed: true,
+      authServer: { kind: 'unset' },
+      needsNewer: [],
+      ok: true,
+    };
+  }
+
+  async checkEmailEngine(request: { url: string; token: string }): Promise<EmailEnginePreflight> {
+    this.#record('checkEmailEngine', [request.url]); // never the token
+    return this.preflight(request.url);
+  }
+
+  async connectEmailEngine(request: EmailEngineConnectRequest): Promise<EmailEngineConnectResult> {
+    this.#record('connectEmailEngine', [request.url, request.replace === true]);
+    const preflight = this.preflight(request.url);
+    this.emailengine = { ...emailEngineNotConnected(), connected: true, url: request.url, version: preflight.version, licensed: preflight.licensed, checkedAt: this.now() };
+    for (const account of this.accounts.values()) {
+      account.emailengine = { presence: 'registered', state: 'connected', lastError: null, checkedAt: this.now(), managed: true, hint: null, error: null };
+    }
+    this.#emit();
+    return { preflight, authServer: 'set', registered: [...this.accounts.keys()], failed: [], status: { ...this.emailengine } };
+  }
+
+  async disconnectEmailEngine(): Promise<void> {
+    this.#record('disconnectEmailEngine', []);
+    this.emailengine = emailEngineNotConnected();
+    for (const account of this.accounts.values()) account.emailengine = null;
+    this.#emit();
+  }
+
+  async emailEngineStatus(refresh?: boolean): Promise<EmailEngineStatus> {
+    this.#record('emailEngineStatus', [refresh]);
+    return { ...this.emailengine };
+  }
+
+  async emailEngineOrphans(): Promise<EmailEngineOrphan[]> {
+    this.#record('emailEngineOrphans', []);
+    return structuredClone(this.orphans);
+  }
+
+  async previewEmailEngineRegistration(id: string): Promise<EmailEngineRegistrationPreview> {
+    this.#record('previewEmailEngineRegistration', [id]);
+    return { id, exists: false, managed: false, changes: [], needsConfirmation: false };
+  }
 
   onChange(listener: (report: StatusReport) => void): () => void {
     this.#listeners.add(listener);
@@ -174,7 +244,7 @@ export class FakeTokentrayApi implements TokentrayApi {
   // ---- controls for tests --------------------------------------------------------------------
 
   report(): StatusReport {
-    return structuredClone({ accounts: [...this.accounts.values()].sort((a, b) => a.id.localeCompare(b.id)), server: this.server });
+    return structuredClone({ accounts: [...this.accounts.values()].sort((a, b) => a.id.localeCompare(b.id)), server: this.server, emailengine: this.emailengine });
   }
 
   pendingSignIns(): string[] {

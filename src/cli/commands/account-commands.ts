@@ -1,6 +1,6 @@
 /** `tokentray account add | list | remove`. */
 import type { ScopeProfile } from '../../shared/account-status.js';
-import { EXIT_OK } from '../../shared/error-codes.js';
+import { ERROR_HINTS, EXIT_FAILURE, EXIT_OK } from '../../shared/error-codes.js';
 import { describeAccountState } from '../../shared/state-text.js';
 import type { CommandEnv } from '../command-env.js';
 import { withApi } from '../connect-api.js';
@@ -8,13 +8,26 @@ import { openBrowser } from '../open-browser.js';
 
 export async function accountAddCommand(
   env: CommandEnv,
-  args: { id: string; email: string | null; profile: ScopeProfile | undefined; sharedMailbox: string | null | undefined; noBrowser: boolean },
+  args: {
+    id: string;
+    email: string | null;
+    profile: ScopeProfile | undefined;
+    sharedMailbox: string | null | undefined;
+    noBrowser: boolean;
+    overwriteInEmailEngine?: boolean;
+  },
 ): Promise<number> {
   return withApi(env.home, env.logger, async ({ api }) => {
     // Ctrl-C ends the sign-in (and closes its loopback listener) wherever it runs.
     env.interrupted.then(() => api.cancelSignIn(args.id)).catch(() => undefined);
     const status = await api.connectAccount(
-      { id: args.id, email: args.email, ...(args.profile ? { profile: args.profile } : {}), ...(args.sharedMailbox !== undefined ? { sharedMailbox: args.sharedMailbox } : {}) },
+      {
+        id: args.id,
+        email: args.email,
+        ...(args.profile ? { profile: args.profile } : {}),
+        ...(args.sharedMailbox !== undefined ? { sharedMailbox: args.sharedMailbox } : {}),
+        ...(args.overwriteInEmailEngine ? { overwriteInEmailEngine: true } : {}),
+      },
       {
         onAuthorizeUrl: async (url) => {
           if (args.noBrowser) {
@@ -32,6 +45,22 @@ export async function accountAddCommand(
       },
     );
     env.output.out(`Connected ${status.id} as ${status.email ?? '?'} (${status.profile}): ${describeAccountState(status.state, Date.now())}.`);
+    const registration = status.emailengineRegistration;
+    switch (registration?.kind) {
+      case 'registered':
+        env.output.out(`EmailEngine: ${registration.created ? 'registered' : 'updated'} the account (it connects within seconds; \`tokentray emailengine status\` shows it).`);
+        break;
+      case 'reconnected':
+        env.output.out('EmailEngine: asked to reconnect the account now.');
+        break;
+      case 'failed':
+        env.output.err(`tokentray: the account was not registered in EmailEngine: ${registration.message}`);
+        env.output.err(`  hint: ${ERROR_HINTS[registration.code]}`);
+        return EXIT_FAILURE;
+      case 'not-connected':
+      case undefined:
+        break;
+    }
     return EXIT_OK;
   });
 }
@@ -46,10 +75,28 @@ export async function accountListCommand(env: CommandEnv, json: boolean): Promis
   });
 }
 
-export async function accountRemoveCommand(env: CommandEnv, id: string): Promise<number> {
+export async function accountRemoveCommand(env: CommandEnv, id: string, keepInEmailEngine = false): Promise<number> {
   return withApi(env.home, env.logger, async ({ api }) => {
-    await api.removeAccount(id);
-    env.output.out(`Removed ${id}. Remember to remove it from EmailEngine too.`);
-    return EXIT_OK;
+    const result = await api.removeAccount(id, { keepInEmailEngine });
+    const side = result?.emailengine ?? { kind: 'not-connected' as const };
+    switch (side.kind) {
+      case 'removed':
+        env.output.out(`Removed ${id} from tokentray and from EmailEngine.`);
+        return EXIT_OK;
+      case 'kept':
+        env.output.out(`Removed ${id} from tokentray; kept it in EmailEngine (--keep-in-emailengine), where it fails to log in until connected here again.`);
+        return EXIT_OK;
+      case 'not-registered':
+        env.output.out(`Removed ${id} from tokentray (EmailEngine did not have it).`);
+        return EXIT_OK;
+      case 'not-connected':
+        env.output.out(`Removed ${id}. No EmailEngine is connected: remove it there yourself if it is registered.`);
+        return EXIT_OK;
+      case 'failed':
+        env.output.out(`Removed ${id} from tokentray.`);
+        env.output.err(`tokentray: it could not be removed from EmailEngine: ${side.message}`);
+        env.output.err(`  hint: ${ERROR_HINTS[side.code]}`);
+        return EXIT_FAILURE;
+    }
   });
 }

@@ -1,5 +1,7 @@
 /** `tokentray config get | set`. */
+import { existsSync } from 'node:fs';
 import { EXIT_OK } from '../../shared/error-codes.js';
+import type { EmailEngineStatus } from '../../shared/emailengine.js';
 import { SETTING_KEYS, type SettingKey } from '../../shared/settings-shape.js';
 import { dataFiles } from '../../core/storage/paths.js';
 import { readLock } from '../../core/storage/process-lock.js';
@@ -7,6 +9,7 @@ import { SettingsStore, createConfBackend, environmentVariableFor, isSettingKey,
 import { azureGuide } from '../azure-guide.js';
 import { usageError, type CommandEnv } from '../command-env.js';
 import { withApi } from '../connect-api.js';
+import { reportAuthServerFollowed } from './emailengine-follow.js';
 
 export async function configGetCommand(env: CommandEnv, key: string | undefined, json: boolean): Promise<number> {
   // Reading settings needs neither the vault nor the daemon: read the file directly.
@@ -39,14 +42,22 @@ export async function configSetCommand(env: CommandEnv, key: string, value: stri
   if (!isSettingKey(key)) throw usageError(`Unknown setting "${key}".`, `Known keys: ${SETTING_KEYS.join(', ')}.`);
   const parsed = parseSetting(key as SettingKey, value, 'tokentray config set');
   const lock = await readLock(dataFiles(env.home).lock);
-  if (lock?.control) {
+  // The auth server's address is part of EmailEngine's authServer: with a vault (where a
+  // connected EmailEngine is kept) the core applies host and port, and updates EmailEngine too.
+  const addressChange = (key === 'host' || key === 'port') && existsSync(dataFiles(env.home).vault);
+  let followed: EmailEngineStatus | null = null;
+  if (lock?.control || addressChange) {
     // A running daemon applies the change at once (e.g. restarts the auth server on a new port).
-    await withApi(env.home, env.logger, ({ api }) => api.setSetting(key as SettingKey, parsed));
+    followed = await withApi(env.home, env.logger, async ({ api }) => {
+      await api.setSetting(key as SettingKey, parsed);
+      return key === 'host' || key === 'port' ? api.emailEngineStatus() : null;
+    });
   } else {
     new SettingsStore(createConfBackend(env.home), env.env).set(key as SettingKey, parsed);
   }
   const overriddenBy = environmentVariableFor(key as SettingKey);
   env.output.out(`${key} = ${Array.isArray(parsed) ? parsed.join(',') : String(parsed)}`);
   if (env.env[overriddenBy]) env.output.err(`tokentray: note: ${overriddenBy} is set and overrides this value.`);
+  if (followed?.connected) return reportAuthServerFollowed(env, followed, `${key} changed`);
   return EXIT_OK;
 }

@@ -1,6 +1,7 @@
 /** `tokentray status`: every account's state, expiry and last error. */
 import { EXIT_NEEDS_SIGN_IN, EXIT_OK } from '../../shared/error-codes.js';
 import { describeAccountState } from '../../shared/state-text.js';
+import { describeBothSides } from '../../shared/emailengine-hints.js';
 import type { CommandEnv } from '../command-env.js';
 import { withApi } from '../connect-api.js';
 
@@ -24,7 +25,10 @@ export async function statusCommand(env: CommandEnv, json: boolean): Promise<num
           env.output.out(`  last EmailEngine request: ${new Date(r.at).toISOString()} proto=${r.proto} ${r.outcome} (${r.latencyMs.toFixed(1)} ms)`);
         }
         if (account.lastError && account.state.kind !== 'active') env.output.out(`  last error: ${account.lastError.message}`);
+        const sides = describeBothSides(account);
+        if (sides) env.output.out(`  ${sides}${account.emailengine?.hint ? `\n    hint: ${account.emailengine.hint}` : ''}`);
       }
+      if (report.emailengine?.connected) env.output.out(`EmailEngine: ${report.emailengine.url}${report.emailengine.error ? ` — ${report.emailengine.error.message}` : ''} (\`tokentray emailengine status\`)`);
     }
     return report.accounts.some((account) => account.state.kind === 'needs-sign-in') ? EXIT_NEEDS_SIGN_IN : EXIT_OK;
   });

@@ -72,7 +72,7 @@ export class ControlClient implements TokentrayApi {
       if (message.event === 'authorize-url' && 'url' in message) void hooks.onAuthorizeUrl(message.url);
     });
   cancelSignIn: TokentrayApi['cancelSignIn'] = (id) => this.#call('cancelSignIn', [id]);
-  removeAccount: TokentrayApi['removeAccount'] = (id) => this.#call('removeAccount', [id]);
+  removeAccount: TokentrayApi['removeAccount'] = (id, options) => this.#call('removeAccount', [id, options]);
   getToken: TokentrayApi['getToken'] = (id, proto) => this.#call('getToken', [id, proto]);
   getSettings: TokentrayApi['getSettings'] = () => this.#call('getSettings', []);
   setSetting: TokentrayApi['setSetting'] = (key, value) => this.#call('setSetting', [key, value]);
@@ -81,4 +81,10 @@ export class ControlClient implements TokentrayApi {
   recentRequests: TokentrayApi['recentRequests'] = (limit) => this.#call('recentRequests', [limit]);
   requestActivity: TokentrayApi['requestActivity'] = (after, limit) => this.#call('requestActivity', [after ?? null, limit]);
   runDiagnostics: TokentrayApi['runDiagnostics'] = () => this.#call('runDiagnostics', []);
+  checkEmailEngine: TokentrayApi['checkEmailEngine'] = (request) => this.#call('checkEmailEngine', [request]);
+  connectEmailEngine: TokentrayApi['connectEmailEngine'] = (request) => this.#call('connectEmailEngine', [request]);
+  disconnectEmailEngine: TokentrayApi['disconnectEmailEngine'] = () => this.#call('disconnectEmailEngine', []);
+  emailEngineStatus: TokentrayApi['emailEngineStatus'] = (refresh) => this.#call('emailEngineStatus', [refresh]);
+  emailEngineOrphans: TokentrayApi['emailEngineOrphans'] = () => this.#call('emailEngineOrphans', []);
+  previewEmailEngineRegistration: TokentrayApi['previewEmailEngineRegistration'] = (id, profile) => this.#call('previewEmailEngineRegistration', [id, profile]);
 }

@@ -27,6 +27,12 @@ const METHODS = new Set<keyof TokentrayApi>([
   'recentRequests',
   'requestActivity',
   'runDiagnostics',
+  'checkEmailEngine',
+  'connectEmailEngine',
+  'disconnectEmailEngine',
+  'emailEngineStatus',
+  'emailEngineOrphans',
+  'previewEmailEngineRegistration',
 ]);
 
 function send(connection: SecureConnection, message: ControlMessage): void {

@@ -85,7 +85,7 @@ export class RemoteCore implements TokentrayCore {
   listAccounts: TokentrayApi['listAccounts'] = () => this.#client.listAccounts();
   connectAccount: TokentrayApi['connectAccount'] = (request, hooks) => this.#client.connectAccount(request, hooks);
   cancelSignIn: TokentrayApi['cancelSignIn'] = (id) => this.#client.cancelSignIn(id);
-  removeAccount: TokentrayApi['removeAccount'] = (id) => this.#client.removeAccount(id);
+  removeAccount: TokentrayApi['removeAccount'] = (id, options) => this.#client.removeAccount(id, options);
   getToken: TokentrayApi['getToken'] = (id, proto) => this.#client.getToken(id, proto);
   getSettings: TokentrayApi['getSettings'] = () => this.#client.getSettings();
   setSetting: TokentrayApi['setSetting'] = (key, value) => this.#client.setSetting(key, value);
@@ -94,4 +94,10 @@ export class RemoteCore implements TokentrayCore {
   recentRequests: TokentrayApi['recentRequests'] = (limit) => this.#client.recentRequests(limit);
   requestActivity: TokentrayApi['requestActivity'] = (after, limit) => this.#client.requestActivity(after, limit);
   runDiagnostics: TokentrayApi['runDiagnostics'] = () => this.#client.runDiagnostics();
+  checkEmailEngine: TokentrayApi['checkEmailEngine'] = (request) => this.#client.checkEmailEngine(request);
+  connectEmailEngine: TokentrayApi['connectEmailEngine'] = (request) => this.#client.connectEmailEngine(request);
+  disconnectEmailEngine: TokentrayApi['disconnectEmailEngine'] = () => this.#client.disconnectEmailEngine();
+  emailEngineStatus: TokentrayApi['emailEngineStatus'] = (refresh) => this.#client.emailEngineStatus(refresh);
+  emailEngineOrphans: TokentrayApi['emailEngineOrphans'] = () => this.#client.emailEngineOrphans();
+  previewEmailEngineRegistration: TokentrayApi['previewEmailEngineRegistration'] = (id, profile) => this.#client.previewEmailEngineRegistration(id, profile);
 }

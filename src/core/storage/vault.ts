@@ -41,6 +41,18 @@ export interface AccountRecord {
   lastToken?: { obtainedAt: number; expiresAt: number } | null;
 }
 
+/** The connected EmailEngine: its API token is a full-privilege secret, so it lives here only. */
+export interface EmailEngineLinkRecord {
+  url: string; // EmailEngine's base URL (no credentials)
+  token: string;
+  /** The EmailEngine OAuth2 app (base scope `api`) Graph accounts name as provider, once created. */
+  graphAppId: string | null;
+  /** Accounts tokentray registered (or took over) in EmailEngine. */
+  managed: string[];
+  /** The authServer URL tokentray last set, to tell "still ours" from "changed by someone". */
+  authServerSet: string | null;
+}
+
 export interface VaultDocument {
   version: 1;
   /**
@@ -56,6 +68,8 @@ export interface VaultDocument {
   msalPartitions?: Record<string, string>;
   serverCredentials: { username: string; password: string } | null;
   accounts: Record<string, AccountRecord>;
+  /** Absent in vaults written before EmailEngine could be connected. */
+  emailEngine?: EmailEngineLinkRecord | null;
 }
 
 export function emptyVaultDocument(): VaultDocument {

@@ -14,7 +14,15 @@ import { silentLogger } from '../../../src/core/logging/logger.js';
 import { DEFAULT_SETTINGS } from '../../../src/core/storage/settings.js';
 import type { AccountStatus, StatusReport } from '../../../src/shared/account-status.js';
 import type { Settings } from '../../../src/shared/settings-shape.js';
-import type { ConnectRequest, SignInHooks, TokentrayApi } from '../../../src/shared/tokentray-api.js';
+import type { ConnectRequest, EmailEngineRegistrationPreview, SignInHooks, TokentrayApi } from '../../../src/shared/tokentray-api.js';
+import {
+  emailEngineNotConnected,
+  type EmailEngineConnectResult,
+  type EmailEngineOrphan,
+  type EmailEnginePreflight,
+  type EmailEngineStatus,
+  type RemoveAccountResult,
+} from '../../../src/shared/emailengine.js';
 import { TokentrayError } from '../../../src/shared/tokentray-error.js';
 
 const ACCOUNT: AccountStatus = {
@@ -49,7 +57,7 @@ class FakeApi implements TokentrayApi {
   async cancelSignIn(id: string): Promise<void> {
     this.calls.push({ method: 'cancelSignIn', args: [id] });
   }
-  async removeAccount(id: string): Promise<void> {
+  async removeAccount(id: string): Promise<RemoveAccountResult> {
     this.calls.push({ method: 'removeAccount', args: [id] });
     throw new Error(`database exploded while removing ${id}: secret-detail`);
   }
@@ -86,6 +94,27 @@ class FakeApi implements TokentrayApi {
   async runDiagnostics() {
     this.calls.push({ method: 'runDiagnostics', args: [] });
     return { checks: [], ok: true, at: 0 };
+  }
+  async checkEmailEngine(request: { url: string; token: string }): Promise<EmailEnginePreflight> {
+    this.calls.push({ method: 'checkEmailEngine', args: [request.url] });
+    return { url: request.url, checks: [], version: '2.79.2', licensed: true, authServer: { kind: 'unset' }, needsNewer: [], ok: true };
+  }
+  async connectEmailEngine(request: { url: string; token: string; replace?: boolean }): Promise<EmailEngineConnectResult> {
+    this.calls.push({ method: 'connectEmailEngine', args: [request.url, request.replace] });
+    throw new TokentrayError('EMAILENGINE_AUTH_SERVER_ELSEWHERE', 'authServer points elsewhere', { details: { current: 'http://127.0.0.1:9/' } });
+  }
+  async disconnectEmailEngine(): Promise<void> {
+    this.calls.push({ method: 'disconnectEmailEngine', args: [] });
+  }
+  async emailEngineStatus(refresh?: boolean): Promise<EmailEngineStatus> {
+    this.calls.push({ method: 'emailEngineStatus', args: [refresh] });
+    return emailEngineNotConnected();
+  }
+  async emailEngineOrphans(): Promise<EmailEngineOrphan[]> {
+    return [{ id: 'sales@contoso.com', name: null, email: 'sales@contoso.com', state: 'authenticationError', profile: 'outlook' }];
+  }
+  async previewEmailEngineRegistration(id: string): Promise<EmailEngineRegistrationPreview> {
+    return { id, exists: false, managed: false, changes: [], needsConfirmation: false };
   }
 }
 
@@ -179,6 +208,22 @@ describe('control channel', () => {
     assert.deepEqual(
       api.calls.map((call) => [call.method, ...call.args]),
       [['status'], ['getToken', 'work', 'smtp'], ['setSetting', 'port', 8080], ['listAccounts'], ['cancelSignIn', 'work'], ['recentRequests', 5]],
+    );
+  });
+
+  it('carries the EmailEngine methods and their errors', async () => {
+    const client = new ControlClient(endpoint, key!);
+    assert.equal((await client.checkEmailEngine({ url: 'http://127.0.0.1:3000', token: 'a'.repeat(64) })).version, '2.79.2');
+    assert.equal((await client.emailEngineStatus(true)).connected, false);
+    assert.equal((await client.emailEngineOrphans())[0]?.id, 'sales@contoso.com');
+    await client.disconnectEmailEngine();
+    await assert.rejects(
+      client.connectEmailEngine({ url: 'http://127.0.0.1:3000', token: 'a'.repeat(64) }),
+      (error: unknown) => error instanceof TokentrayError && error.code === 'EMAILENGINE_AUTH_SERVER_ELSEWHERE' && error.details.current === 'http://127.0.0.1:9/',
+    );
+    assert.deepEqual(
+      api.calls.map((call) => [call.method, ...call.args]),
+      [['checkEmailEngine', 'http://127.0.0.1:3000'], ['emailEngineStatus', true], ['disconnectEmailEngine'], ['connectEmailEngine', 'http://127.0.0.1:3000', undefined]],
     );
   });
 

@@ -1,0 +1,45 @@
+/**
+ * The EmailEngine OAuth2 app that Graph-profile accounts name as `oauth2.provider`.
+ *
+ * EmailEngine only asks the auth server with proto=api for an account whose provider is an
+ * OAuth2 app with base scope `api`. tokentray creates one such app once (or reuses one it
+ * finds) and never lets EmailEngine use it to sign in: with `useAuthServer` every token comes
+ * from tokentray. EmailEngine's schema still requires a client secret and a redirect URL for an
+ * "outlook" app, so placeholders that say so are stored (the secret is not a credential).
+ */
+import type { Settings } from '../../shared/settings-shape.js';
+import type { EmailEngineClient, EmailEngineOAuth2App } from './emailengine-client.js';
+
+export const GRAPH_APP_NAME = 'tokentray (Microsoft Graph)';
+const UNUSED_SECRET = 'unused-tokens-come-from-tokentray';
+const UNUSED_REDIRECT_URL = 'http://127.0.0.1/tokentray-serves-the-tokens';
+
+/** The POST /v1/oauth2 body (EmailEngine's CreateOAuth2App schema, provider "outlook"). */
+export function graphAppBody(settings: Pick<Settings, 'clientId' | 'tenant' | 'cloud'>): Record<string, unknown> {
+  return {
+    name: GRAPH_APP_NAME,
+    description: 'Created by tokentray: Graph accounts get their tokens from tokentray (useAuthServer); this app is never used to sign in.',
+    provider: 'outlook',
+    enabled: true,
+    baseScopes: 'api',
+    clientId: settings.clientId ?? 'unset',
+    clientSecret: UNUSED_SECRET,
+    authority: settings.tenant,
+    cloud: settings.cloud,
+    redirectUrl: UNUSED_REDIRECT_URL,
+  };
+}
+
+/** An existing app tokentray may reuse: an Outlook app with base scope `api`, ours by name first. */
+export function pickGraphApp(apps: EmailEngineOAuth2App[]): EmailEngineOAuth2App | null {
+  const api = apps.filter((app) => app.provider === 'outlook' && app.baseScopes === 'api');
+  return api.find((app) => app.name === GRAPH_APP_NAME) ?? null;
+}
+
+/** The app id to use: `known` when EmailEngine still has it, else one found or created. */
+export async function ensureGraphApp(client: EmailEngineClient, settings: Pick<Settings, 'clientId' | 'tenant' | 'cloud'>, known: string | null): Promise<string> {
+  if (known && (await client.oauth2App(known))) return known;
+  const found = pickGraphApp(await client.oauth2Apps());
+  if (found) return found.id;
+  return (await client.createOAuth2App(graphAppBody(settings))).id;
+}

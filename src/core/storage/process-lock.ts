@@ -16,6 +16,7 @@
  * it still is the same stale file, and drops the claim; then everyone races link() again,
  * which exactly one wins.
  */
+import { readFileSync } from 'node:fs';
 import { link, open, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TokentrayError } from '../../shared/tokentray-error.js';
@@ -88,10 +89,21 @@ export async function readLock(path: string): Promise<LockInfo | null> {
   return (await readLockFile(path))?.info ?? null;
 }
 
-/** True while the process a lock names still runs (and, for our own pid, holds it here). */
+/**
+ * True while the process a lock names still runs (and, for our own pid, holds it here).
+ *
+ * A lock from before start times were recorded names only a pid: on Linux that process
+ * must at least be a tokentray one (its command line says so), else the pid was reused.
+ */
 export function isLockLive(path: string, info: LockInfo): boolean {
   if (info.pid === process.pid) return heldHere.has(path);
-  return isProcessAlive(info);
+  if (!isProcessAlive(info)) return false;
+  if (typeof info.start === 'number' || process.platform !== 'linux') return true;
+  try {
+    return readFileSync(`/proc/${info.pid}/cmdline`, 'utf8').includes('tokentray');
+  } catch {
+    return true; // hidden /proc (hidepid): keep the old answer, "alive"
+  }
 }
 
 async function writeExclusive(path: string, content: string): Promise<string> {

@@ -100,7 +100,7 @@ describe('process lock against reused pids and racing takers', () => {
     await once(unrelated, 'spawn');
     const own = currentProcessIdentity();
     // Written by a tokentray that ran before a reboot: same pid as a live process now.
-    await writeFile(path, JSON.stringify({ pid: unrelated.pid, control: join(dir, 'gone.sock'), startedAt: 1, boot: 'an-earlier-boot', start: 12345 } satisfies LockInfo));
+    await writeFile(path, JSON.stringify({ pid: unrelated.pid!, control: join(dir, 'gone.sock'), startedAt: 1, boot: 'an-earlier-boot', start: 12345 } satisfies LockInfo));
     const messages: string[] = [];
     const lock = await tryAcquireLock(path, null, (message) => messages.push(message));
     assert.ok(isHeldLock(lock), 'not locked out by an unrelated process');
@@ -120,6 +120,17 @@ describe('process lock against reused pids and racing takers', () => {
       assert.equal(isHeldLock(refused), false);
       await rm(path);
     }
+  });
+
+  it('takes over a lock from an older version (pid only) whose pid now runs another program', { skip: process.platform !== 'linux' && 'Linux /proc only' }, async () => {
+    const path = join(dir, 'legacy.lock');
+    const unrelated = idleProcess();
+    children.push(unrelated);
+    await once(unrelated, 'spawn');
+    await writeFile(path, JSON.stringify({ pid: unrelated.pid, control: join(dir, 'gone.sock'), startedAt: 1 }));
+    const lock = await tryAcquireLock(path, null);
+    assert.ok(isHeldLock(lock), 'a pid alone, now held by `node -e …`, is not a tokentray');
+    await lock.release();
   });
 
   it(`lets exactly one of ${RACERS} real processes take over a stale lock, ${TRIALS} times`, { timeout: 300_000 }, async () => {

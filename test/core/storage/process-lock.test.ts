@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireLock, isHeldLock, readLock, tryAcquireLock, type LockInfo } from '../../../src/core/storage/process-lock.js';
+import { currentProcessIdentity, processStartTicks } from '../../../src/core/storage/process-identity.js';
 
 const PROCESS_LOCK_MODULE = fileURLToPath(new URL('../../../src/core/storage/process-lock.ts', import.meta.url));
 
@@ -43,8 +44,9 @@ describe('process lock', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** Writes a lock as a real holder would: with the process's boot id and start time. */
   async function writeLock(info: LockInfo): Promise<void> {
-    await writeFile(path, JSON.stringify(info));
+    await writeFile(path, JSON.stringify({ boot: currentProcessIdentity().boot, start: processStartTicks(info.pid), ...info }));
   }
 
   it('takes a free lock and records pid and control endpoint, owner-only', async () => {
@@ -114,9 +116,9 @@ describe('process lock', () => {
     const foreign: LockInfo = { pid: other.pid!, control: null, startedAt: 2 };
     await writeLock(foreign); // someone else took it over meanwhile
     await lock.release();
-    assert.deepEqual(await readLock(path), foreign);
+    assert.equal((await readLock(path))?.pid, foreign.pid);
     await lock.release(); // idempotent
-    assert.deepEqual(await readLock(path), foreign);
+    assert.equal((await readLock(path))?.pid, foreign.pid);
   });
 
   it('returns a daemon holder at once, so a command can talk to it', async () => {

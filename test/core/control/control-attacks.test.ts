@@ -32,8 +32,8 @@ function recordingApi(): { api: FakeTokentrayApi; calls: string[] } {
     await original(id, proto).catch(() => undefined);
     return { user: 'alice@contoso.com', accessToken: SECRET_TOKEN, expiresAt: 1 };
   };
-  api.removeAccount = async (id) => {
-    calls.push(`removeAccount:${id}`);
+  api.cancelSignIn = async (id) => {
+    calls.push(`cancelSignIn:${id}`);
   };
   return { api, calls };
 }
@@ -132,7 +132,7 @@ describe('control channel under attack (no vault key)', () => {
 
     const client = new ControlClient(fakePath, key);
     await assert.rejects(client.getToken('work'), (error: unknown) => error instanceof TokentrayError && error.code === 'DAEMON_UNTRUSTED');
-    await assert.rejects(client.removeAccount('work'), (error: unknown) => error instanceof TokentrayError && error.code === 'DAEMON_UNTRUSTED');
+    await assert.rejects(client.cancelSignIn('work'), (error: unknown) => error instanceof TokentrayError && error.code === 'DAEMON_UNTRUSTED');
     assert.equal(seen.length, 2, 'one hello per attempt, nothing after it');
     for (const line of seen) {
       const hello = JSON.parse(line) as Record<string, unknown>;
@@ -177,14 +177,14 @@ describe('control channel under attack (no vault key)', () => {
     const relayPath = join(dir, 'recorder.sock');
     const recorder = await startRelay(relayPath, daemonPath);
     servers.push(recorder.server);
-    await new ControlClient(relayPath, key).removeAccount('work');
-    assert.deepEqual(calls, ['removeAccount:work']);
+    await new ControlClient(relayPath, key).cancelSignIn('work');
+    assert.deepEqual(calls, ['cancelSignIn:work']);
     assert.equal(recorder.toServer.length, 3, 'hello, proof, one sealed request');
 
     const replay = await sendRaw(daemonPath, recorder.toServer);
     assert.equal(replay.closed, true);
     assert.equal(replay.received.length, 1, 'only the fresh challenge came back');
-    assert.deepEqual(calls, ['removeAccount:work'], 'the replayed request did not run again');
+    assert.deepEqual(calls, ['cancelSignIn:work'], 'the replayed request did not run again');
   });
 
   it('a relay between a real command and the daemon can neither read nor inject', async () => {
@@ -193,7 +193,7 @@ describe('control channel under attack (no vault key)', () => {
     // recorded from an earlier session, then a forged one, before the client's.
     const earlier = await startRelay(join(dir, 'earlier.sock'), daemonPath);
     servers.push(earlier.server);
-    await new ControlClient(join(dir, 'earlier.sock'), key).removeAccount('earlier');
+    await new ControlClient(join(dir, 'earlier.sock'), key).cancelSignIn('earlier');
     const recordedRequest = earlier.toServer[2]!;
     calls.length = 0;
 
@@ -224,7 +224,7 @@ describe('control channel under attack (no vault key)', () => {
       },
     });
     servers.push(tamper.server);
-    await assert.rejects(new ControlClient(join(dir, 'tamper.sock'), key).removeAccount('victim'), (error: unknown) => error instanceof TokentrayError);
+    await assert.rejects(new ControlClient(join(dir, 'tamper.sock'), key).cancelSignIn('victim'), (error: unknown) => error instanceof TokentrayError);
     assert.deepEqual(calls, []);
 
     // The same request twice in one session (the relay repeats it): the copy is refused.
@@ -235,9 +235,9 @@ describe('control channel under attack (no vault key)', () => {
       },
     });
     servers.push(repeat.server);
-    await new ControlClient(join(dir, 'repeat.sock'), key).removeAccount('once').catch(() => undefined);
+    await new ControlClient(join(dir, 'repeat.sock'), key).cancelSignIn('once').catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.deepEqual(calls, ['removeAccount:once'], 'ran exactly once');
+    assert.deepEqual(calls, ['cancelSignIn:once'], 'ran exactly once');
 
     // An honest relay completes the call, yet the secret never crosses it in the clear.
     calls.length = 0;
@@ -251,7 +251,7 @@ describe('control channel under attack (no vault key)', () => {
 
   it('a client without the key gets no challenge answered and runs nothing', async () => {
     const wrong = new ControlClient(daemonPath, randomBytes(32));
-    await assert.rejects(wrong.removeAccount('work'), (error: unknown) => error instanceof TokentrayError && error.code === 'DAEMON_UNTRUSTED');
+    await assert.rejects(wrong.cancelSignIn('work'), (error: unknown) => error instanceof TokentrayError && error.code === 'DAEMON_UNTRUSTED');
     // Skipping the handshake: a request line straight away.
     const direct = await sendRaw(daemonPath, [JSON.stringify({ id: 1, method: 'removeAccount', params: ['work'] })]);
     assert.equal(direct.closed, true);

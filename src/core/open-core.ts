@@ -29,6 +29,9 @@ import { authorityFor } from './identity/microsoft/clouds.js';
 import type { IdentityProvider, IdentityProviders } from './identity/identity-provider.js';
 import { createMicrosoftProvider } from './identity/microsoft/microsoft-provider.js';
 import { prepareControlEndpoint, type ControlEndpoint } from './control/control-channel.js';
+import { GoogleClient } from './identity/google/google-client.js';
+import { googleEndpointsFor } from './identity/google/google-endpoints.js';
+import { createGoogleProvider } from './identity/google/google-provider.js';
 import { startControlServer } from './control/control-server.js';
 import { KeytarSecretStore } from './storage/keytar-secret-store.js';
 import { createLogger, type Logger } from './logging/logger.js';
@@ -62,6 +65,8 @@ export interface OpenCoreOptions {
   env?: NodeJS.ProcessEnv;
   /** For identity providers with private CAs in-process (child processes use NODE_EXTRA_CA_CERTS). */
   msalNetworkClient?: INetworkModule;
+  /** The same for google-auth-library (its `fetchImplementation`). */
+  googleFetch?: typeof fetch;
   now?: () => number;
 }
 
@@ -88,6 +93,29 @@ function buildMsal(settings: Settings, vault: Vault, logger: Logger, networkClie
         logger: msalLogger,
         ...(networkClient ? { networkClient } : {}),
       }),
+  });
+}
+
+function buildGoogle(settings: Settings, vault: Vault, fetchImplementation?: typeof fetch): GoogleClient {
+  const clientId = settings['google.clientId'];
+  const clientSecret = vault.document.clientSecrets?.google;
+  if (!clientId || !clientSecret) throw new TokentrayError('INTERNAL', 'The Google client was built before it was configured.');
+  return new GoogleClient({
+    clientId,
+    clientSecret,
+    endpoints: googleEndpointsFor(settings['google.endpoint']),
+    store: {
+      get: (subject) => vault.document.googleTokens?.[subject],
+      put: (subject, record) =>
+        vault.update((doc) => {
+          doc.googleTokens = { ...doc.googleTokens, [subject]: record };
+        }),
+      delete: (subject) =>
+        vault.update((doc) => {
+          if (doc.googleTokens) delete doc.googleTokens[subject];
+        }),
+    },
+    ...(fetchImplementation ? { fetchImplementation } : {}),
   });
 }
 
@@ -163,12 +191,18 @@ async function assemble(
     cloud: () => settings.read().cloud,
     clientId: () => settings.read().clientId,
   });
+  let googleClient: GoogleClient | null = null;
+  const google = createGoogleProvider({
+    client: () => (googleClient ??= buildGoogle(settings.read(), vault, options.googleFetch)),
+    clientId: () => settings.read()['google.clientId'],
+    hasClientSecret: () => Boolean(vault.document.clientSecrets?.google),
+  });
   const providers: IdentityProviders = (id): IdentityProvider => {
     switch (id) {
       case 'microsoft':
         return microsoft;
       case 'google':
-        throw new TokentrayError('INTERNAL', 'Google accounts are not supported by this build.');
+        return google;
     }
   };
   let service: TokentrayService | null = null;
@@ -199,6 +233,7 @@ async function assemble(
     providers,
     resetProviders: () => {
       msal = null;
+      googleClient = null;
     },
     server,
     generateCredentials: generateServerCredentials,

@@ -40,6 +40,8 @@ import type { TokentrayCore } from './tokentray-core.js';
 /** How long start() waits for every account's token to be loaded before reporting ready. */
 const WARM_UP_WAIT_MS = 10_000;
 const MAX_SHARED_MAILBOX_LENGTH = 256; // EmailEngine's limit on "user"
+/** Printable, no spaces; Google's are "GOCSPX-" + 28 characters, older ones 24 characters. */
+const CLIENT_SECRET = /^[\x21-\x7e]{8,200}$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
 export interface AuthServerControl {
@@ -330,6 +332,7 @@ export class TokentrayService implements TokentrayCore {
       accounts: records.map((record) => this.#accountStatus(record)),
       server: this.#deps.server?.status() ?? { running: false, url: null, error: null },
       emailengine: this.#deps.emailengine.status(),
+      clientSecrets: { google: Boolean(this.#deps.vault.document.clientSecrets?.google) },
     };
   }
 
@@ -360,7 +363,7 @@ export class TokentrayService implements TokentrayCore {
 
   async setSetting<K extends SettingKey>(key: K, value: Settings[K]): Promise<Settings> {
     const settings = this.#deps.settings.set(key, value);
-    if (key === 'clientId' || key === 'tenant' || key === 'cloud' || key === 'authority') this.#deps.resetProviders();
+    if (key === 'clientId' || key === 'tenant' || key === 'cloud' || key === 'authority' || key.startsWith('google.')) this.#deps.resetProviders();
     const server = this.#deps.server;
     if ((key === 'host' || key === 'port' || key === 'allowedClients') && server) {
       const { running, error } = server.status();
@@ -388,6 +391,23 @@ export class TokentrayService implements TokentrayCore {
   async serverUrl(): Promise<string> {
     const credentials = await this.#ensureServerCredentials();
     return this.#deps.formatServerUrl(credentials, this.#deps.settings.read(), this.#deps.server?.status().url ?? null);
+  }
+
+  async setClientSecret(provider: 'google', secret: string | null): Promise<void> {
+    if (provider !== 'google') throw new TokentrayError('USAGE', `Only Google has a client secret, not "${String(provider).slice(0, 40)}".`);
+    const value = secret?.trim() || null;
+    if (value !== null && !CLIENT_SECRET.test(value)) {
+      throw new TokentrayError('USAGE', 'That does not look like a Google OAuth client secret.', {
+        hint: 'Copy it from Cloud Console → APIs & Services → Credentials → your "Desktop app" client (it usually starts with GOCSPX-).',
+      });
+    }
+    await this.#deps.vault.update((doc) => {
+      if (value) doc.clientSecrets = { ...doc.clientSecrets, google: value };
+      else if (doc.clientSecrets) delete doc.clientSecrets.google;
+    });
+    this.#deps.resetProviders();
+    this.#deps.logger.info(value ? 'Google client secret stored in the vault' : 'Google client secret removed from the vault');
+    this.notifyChanged();
   }
 
   async rotateServerSecret(): Promise<string> {

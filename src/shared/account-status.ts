@@ -60,6 +60,8 @@ export interface StatusReport {
   server: ServerStatus;
   /** The link to EmailEngine (connected: false when none is connected; always set by the core). */
   emailengine?: EmailEngineStatus;
+  /** Which OAuth client secrets the vault holds (never the secrets themselves). */
+  clientSecrets?: { google: boolean };
 }
 
 export function assertNever(x: never): never {

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'USAGE'
   | 'CONFIG_INVALID'
   | 'CLIENT_ID_MISSING'
+  | 'CLIENT_SECRET_MISSING'
   | 'KEYCHAIN_UNAVAILABLE'
   | 'KEYCHAIN_LOCKED'
   | 'VAULT_KEY_MISSING'
@@ -24,6 +25,8 @@ export type ErrorCode =
   | 'SIGN_IN_WRONG_USER'
   | 'SIGN_IN_CONSENT_DENIED'
   | 'SIGN_IN_BLOCKED'
+  | 'SIGN_IN_APP_UNVERIFIED'
+  | 'DEVICE_CODE_UNSUPPORTED'
   | 'SIGN_IN_FAILED'
   | 'BROWSER_OPEN_FAILED'
   | 'NEEDS_SIGN_IN'
@@ -72,6 +75,8 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
   CONFIG_INVALID: 'Enter an allowed value: in Settings in the window, or with `tokentray config set KEY VALUE` (`tokentray config get` lists every key).',
   CLIENT_ID_MISSING:
     'Register a public client app in Azure (see README, "Azure app registration") and run `tokentray config set clientId <Application (client) ID>`.',
+  CLIENT_SECRET_MISSING:
+    'Copy the client secret of your Google "Desktop app" OAuth client (Cloud Console → APIs & Services → Credentials) and run `tokentray config set-secret google.clientSecret` (it reads the secret from standard input and keeps it in the vault, never in config.json).',
   KEYCHAIN_UNAVAILABLE:
     'Start or unlock your desktop keyring (on Linux: gnome-keyring or KWallet with the Secret Service in a D-Bus session), then try again. Nothing was changed.',
   KEYCHAIN_LOCKED: 'Unlock your login keychain / keyring, then try again. Nothing was changed.',
@@ -96,6 +101,10 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
     'The permissions were not granted. Accept the consent screen, or ask your Microsoft 365 administrator to grant consent for the app.',
   SIGN_IN_BLOCKED:
     'Your organisation does not allow this app for this user. Ask your Microsoft 365 administrator to allow it (see README, "Troubleshooting").',
+  SIGN_IN_APP_UNVERIFIED:
+    'The Google app asks for a restricted Gmail scope but has not passed Google\'s verification. Keep the app in "Testing" status and add your address under OAuth consent screen → Test users (refresh tokens then last 7 days), or complete Google\'s verification (see README, "Google app registration").',
+  DEVICE_CODE_UNSUPPORTED:
+    'Google does not allow Gmail scopes on its device flow. On a machine without a browser use `tokentray account add <id> --provider google --no-browser` with SSH port forwarding (see README, "Signing in on a server").',
   SIGN_IN_FAILED: 'Try again; if it keeps failing, check the client id, tenant and cloud with `tokentray config get`.',
   BROWSER_OPEN_FAILED: 'Open the printed sign-in URL yourself, or set $BROWSER, or use --no-browser.',
   NEEDS_SIGN_IN: 'Sign in again: tray menu → the account → "Sign in again", or `tokentray account add <id>`.',

@@ -1,6 +1,11 @@
 /** The user-visible settings. Validation and storage live in src/core/storage/settings.ts. */
 export type Cloud = 'global' | 'gcc-high' | 'dod' | 'china';
 
+/**
+ * The Microsoft section is the top level (clientId, tenant, cloud, authority: the keys
+ * tokentray had before it knew Google); the Google section is `google.*` (a nested object in
+ * config.json). Google's client secret is not a setting: it lives in the vault.
+ */
 export interface Settings {
   clientId: string | null;
   tenant: string; // 'organizations' | 'common' | 'consumers' | tenant id | domain
@@ -11,6 +16,10 @@ export interface Settings {
   allowedClients: string[]; // extra client addresses allowed when host is not loopback
   signInTimeoutSeconds: number;
   startAtLogin: boolean;
+  /** Google Cloud "Desktop app" OAuth client id (…apps.googleusercontent.com). */
+  'google.clientId': string | null;
+  /** Base URL overriding Google's OAuth endpoints (a local test identity provider), or null. */
+  'google.endpoint': string | null;
 }
 
 export type SettingKey = keyof Settings;
@@ -24,4 +33,6 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'allowedClients',
   'signInTimeoutSeconds',
   'startAtLogin',
+  'google.clientId',
+  'google.endpoint',
 ];

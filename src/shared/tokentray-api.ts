@@ -84,6 +84,8 @@ export interface TokentrayApi {
   /** The full URL, credentials included, to paste into EmailEngine's authServer setting. */
   serverUrl(): Promise<string>;
   rotateServerSecret(): Promise<string>;
+  /** Stores (or, with null, removes) an OAuth client secret in the vault: Google's only. */
+  setClientSecret(provider: 'google', secret: string | null): Promise<void>;
   recentRequests(limit?: number): Promise<RequestRecord[]>;
   /** The requests recorded after cursor `after` (null: the newest `limit`), oldest first. */
   requestActivity(after?: number | null, limit?: number): Promise<ActivityPage>;

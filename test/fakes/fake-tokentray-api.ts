@@ -153,6 +153,13 @@ export class FakeTokentrayApi implements TokentrayApi {
     return `http://emailengine:${this.secret}@127.0.0.1:${this.settings.port}/`;
   }
 
+  async setClientSecret(provider: 'google', secret: string | null): Promise<void> {
+    this.#record('setClientSecret', [provider, secret === null ? null : '(secret)']);
+    this.googleSecretSet = secret !== null;
+  }
+
+  googleSecretSet = false;
+
   async rotateServerSecret(): Promise<string> {
     this.#record('rotateServerSecret', []);
     this.secret = `rotated-secret-${this.calls.length}`;

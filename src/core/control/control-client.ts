@@ -78,6 +78,7 @@ export class ControlClient implements TokentrayApi {
   setSetting: TokentrayApi['setSetting'] = (key, value) => this.#call('setSetting', [key, value]);
   serverUrl: TokentrayApi['serverUrl'] = () => this.#call('serverUrl', []);
   rotateServerSecret: TokentrayApi['rotateServerSecret'] = () => this.#call('rotateServerSecret', []);
+  setClientSecret: TokentrayApi['setClientSecret'] = (provider, secret) => this.#call('setClientSecret', [provider, secret]);
   recentRequests: TokentrayApi['recentRequests'] = (limit) => this.#call('recentRequests', [limit]);
   requestActivity: TokentrayApi['requestActivity'] = (after, limit) => this.#call('requestActivity', [after ?? null, limit]);
   runDiagnostics: TokentrayApi['runDiagnostics'] = () => this.#call('runDiagnostics', []);

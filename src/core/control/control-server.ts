@@ -24,6 +24,7 @@ const METHODS = new Set<keyof TokentrayApi>([
   'setSetting',
   'serverUrl',
   'rotateServerSecret',
+  'setClientSecret',
   'recentRequests',
   'requestActivity',
   'runDiagnostics',

@@ -91,6 +91,7 @@ export class RemoteCore implements TokentrayCore {
   setSetting: TokentrayApi['setSetting'] = (key, value) => this.#client.setSetting(key, value);
   serverUrl: TokentrayApi['serverUrl'] = () => this.#client.serverUrl();
   rotateServerSecret: TokentrayApi['rotateServerSecret'] = () => this.#client.rotateServerSecret();
+  setClientSecret: TokentrayApi['setClientSecret'] = (provider, secret) => this.#client.setClientSecret(provider, secret);
   recentRequests: TokentrayApi['recentRequests'] = (limit) => this.#client.recentRequests(limit);
   requestActivity: TokentrayApi['requestActivity'] = (after, limit) => this.#client.requestActivity(after, limit);
   runDiagnostics: TokentrayApi['runDiagnostics'] = () => this.#client.runDiagnostics();

@@ -24,11 +24,14 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   allowedClients: [],
   signInTimeoutSeconds: DEFAULT_SIGN_IN_TIMEOUT_SECONDS,
   startAtLogin: false,
+  'google.clientId': null,
+  'google.endpoint': null,
 };
 
 const CLOUD_VALUES: readonly Cloud[] = ['global', 'gcc-high', 'dod', 'china'];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+const GOOGLE_CLIENT_ID = /^[0-9]{1,40}-[a-z0-9]{1,64}\.apps\.googleusercontent\.com$/i;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
@@ -41,6 +44,8 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
   allowedClients: 'comma-separated client IP addresses allowed besides loopback (when host is not loopback)',
   signInTimeoutSeconds: 'seconds a browser sign-in may take, 10-3600',
   startAtLogin: 'true or false (desktop app only)',
+  'google.clientId': 'Client ID of your Google Cloud OAuth client of type "Desktop app" (NUMBER-XXXX.apps.googleusercontent.com), or "null"',
+  'google.endpoint': 'https base URL replacing Google\'s OAuth endpoints (test identity providers only), or "null"',
 };
 
 function invalid(key: string, value: unknown, source: string | null): TokentrayError {
@@ -85,7 +90,12 @@ export function validateSetting<K extends SettingKey>(key: K, value: unknown, so
     case 'cloud':
       if (typeof value !== 'string' || !(CLOUD_VALUES as readonly string[]).includes(value)) fail();
       return value as Settings[K];
-    case 'authority': {
+    case 'google.clientId':
+      if (value === null) return value as Settings[K];
+      if (typeof value !== 'string' || !GOOGLE_CLIENT_ID.test(value)) fail();
+      return value as Settings[K];
+    case 'authority':
+    case 'google.endpoint': {
       if (value === null) return value as Settings[K];
       if (typeof value !== 'string') return fail();
       let url: URL;
@@ -123,6 +133,8 @@ export function parseSetting<K extends SettingKey>(key: K, text: string, source:
   switch (key) {
     case 'clientId':
     case 'authority':
+    case 'google.clientId':
+    case 'google.endpoint':
       return validateSetting(key, trimmed === '' || trimmed === 'null' ? null : trimmed, source);
     case 'port':
     case 'signInTimeoutSeconds':
@@ -136,9 +148,9 @@ export function parseSetting<K extends SettingKey>(key: K, text: string, source:
   }
 }
 
-/** TOKENTRAY_CLIENT_ID, TOKENTRAY_TENANT, TOKENTRAY_SIGN_IN_TIMEOUT_SECONDS, … */
+/** TOKENTRAY_CLIENT_ID, TOKENTRAY_TENANT, TOKENTRAY_SIGN_IN_TIMEOUT_SECONDS, TOKENTRAY_GOOGLE_CLIENT_ID, … */
 export function environmentVariableFor(key: SettingKey): string {
-  return `TOKENTRAY_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+  return `TOKENTRAY_${key.replace(/[A-Z]/g, (c) => `_${c}`).replace('.', '_').toUpperCase()}`;
 }
 
 /** Where settings are persisted: conf in the core, electron-store (same file) in the app. */

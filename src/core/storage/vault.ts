@@ -70,6 +70,24 @@ export interface VaultDocument {
   accounts: Record<string, AccountRecord>;
   /** Absent in vaults written before EmailEngine could be connected. */
   emailEngine?: EmailEngineLinkRecord | null;
+  /** Google's tokens per identity (`sub`); absent in vaults from before Google support. */
+  googleTokens?: Record<string, GoogleTokenRecord>;
+  /**
+   * OAuth client secrets per provider. Google's "Desktop app" secret is not confidential by
+   * Google's own account, but it is still a secret to us: never in config.json.
+   */
+  clientSecrets?: { google?: string };
+}
+
+/** One Google identity's grant. Google does not rotate refresh tokens: one lives until revoked. */
+export interface GoogleTokenRecord {
+  refreshToken: string;
+  /** When this refresh token was issued: apps in "Testing" status lose it after 7 days. */
+  refreshTokenIssuedAt: number;
+  accessToken: string | null;
+  expiresAt: number; // epoch ms, 0 when no access token is held
+  email: string;
+  scopes: string[];
 }
 
 export function emptyVaultDocument(): VaultDocument {

@@ -83,6 +83,9 @@ class FakeApi implements TokentrayApi {
   async rotateServerSecret(): Promise<string> {
     throw new TokentrayError('KEYCHAIN_LOCKED', 'locked', { hint: 'custom hint' });
   }
+  async setClientSecret(provider: 'google', secret: string | null): Promise<void> {
+    this.calls.push({ method: 'setClientSecret', args: [provider, secret] });
+  }
   async recentRequests(limit?: number) {
     this.calls.push({ method: 'recentRequests', args: [limit] });
     return [];

@@ -1,0 +1,26 @@
+/**
+ * The scopes requested per Google profile.
+ *
+ * `gmail` is IMAP + SMTP (XOAUTH2), which Google allows only with the full
+ * `https://mail.google.com/` scope. `gmail-api` is EmailEngine's Gmail API backend, whose base
+ * scope is gmail.modify (read, label, send; postalsys/emailengine lib/oauth/gmail.js). Both
+ * are "restricted" scopes in Google's terms. `openid email` names the signed-in user.
+ */
+import type { ScopeProfile } from '../../../shared/account-status.js';
+import { TokentrayError } from '../../../shared/tokentray-error.js';
+
+export const GMAIL_SCOPE = 'https://mail.google.com/';
+export const GMAIL_API_SCOPE = 'https://www.googleapis.com/auth/gmail.modify';
+const IDENTITY_SCOPES = ['openid', 'email'];
+
+export function googleScopesFor(profile: ScopeProfile): string[] {
+  switch (profile) {
+    case 'gmail':
+      return [GMAIL_SCOPE, ...IDENTITY_SCOPES];
+    case 'gmail-api':
+      return [GMAIL_API_SCOPE, ...IDENTITY_SCOPES];
+    case 'outlook':
+    case 'graph':
+      throw new TokentrayError('INTERNAL', `The ${profile} profile is a Microsoft profile, not a Google one.`);
+  }
+}

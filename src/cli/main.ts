@@ -7,7 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Proto, ScopeProfile } from '../shared/account-status.js';
+import type { Proto } from '../shared/account-status.js';
+import { isProviderId, isScopeProfile } from '../shared/providers.js';
 import { EXIT_OK, EXIT_USAGE } from '../shared/error-codes.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import { createLogger } from '../core/logging/logger.js';
@@ -24,6 +25,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   email: { type: 'string' },
   profile: { type: 'string' },
+  provider: { type: 'string' },
   'shared-mailbox': { type: 'string' },
   'no-browser': { type: 'boolean' },
   proto: { type: 'string' },
@@ -106,12 +108,14 @@ export async function main(argv: string[], output: Output = processOutput, env: 
         return await (await import('./commands/serve-command.js')).serveCommand(context);
       case 'account add': {
         expect(1, 'one account id');
-        const profile = values.profile;
-        if (profile !== undefined && profile !== 'outlook' && profile !== 'graph') throw usage(`--profile must be outlook or graph, not "${profile}".`, name);
+        const { profile, provider } = values;
+        if (profile !== undefined && !isScopeProfile(profile)) throw usage(`--profile must be outlook, graph, gmail or gmail-api, not "${profile}".`, name);
+        if (provider !== undefined && !isProviderId(provider)) throw usage(`--provider must be microsoft or google, not "${provider}".`, name);
         return await (await import('./commands/account-commands.js')).accountAddCommand(context, {
           id: args[0]!,
           email: values.email ?? null,
-          profile: profile as ScopeProfile | undefined,
+          provider,
+          profile,
           sharedMailbox: values['shared-mailbox'],
           noBrowser: values['no-browser'] === true,
           overwriteInEmailEngine: values['overwrite-emailengine'] === true,
@@ -147,6 +151,9 @@ export async function main(argv: string[], output: Output = processOutput, env: 
       case 'activity':
         expect(0, 'no arguments');
         return await (await import('./commands/activity-command.js')).activityCommand(context, { follow: values.follow === true, json: values.json === true });
+      case 'config set-secret':
+        if (args.length !== 1) throw usage('config set-secret takes one name (google.clientSecret) and reads the secret from standard input.', 'config');
+        return await (await import('./commands/client-secret-command.js')).clientSecretCommand(context, args[0]!);
       case 'vault reset':
         expect(0, 'no arguments besides --yes');
         return await (await import('./commands/vault-reset-command.js')).vaultResetCommand(context, values.yes === true);

@@ -1,11 +1,11 @@
 /** Help texts of the `tokentray` command. */
-export const MAIN_HELP = `tokentray: keeps Microsoft 365 tokens fresh and serves them to a local EmailEngine.
+export const MAIN_HELP = `tokentray: keeps Microsoft 365 and Gmail tokens fresh and serves them to a local EmailEngine.
 
 Usage: tokentray [--home DIR] <command> [options]
 
 Commands:
   serve                                   run headless: refresher + auth server (Ctrl-C stops)
-  account add <id> [--email ADDRESS] [--profile outlook|graph] [--shared-mailbox ADDRESS] [--no-browser]
+  account add <id> [--provider microsoft|google] [--email ADDRESS] [--profile PROFILE] [--shared-mailbox ADDRESS] [--no-browser]
                                           connect an account (or sign it in again) in the browser
   account list [--json]                   the connected accounts
   account remove <id> [--keep-in-emailengine]
@@ -22,6 +22,7 @@ Commands:
   doctor [--json]                         check every moving part and say what to fix
   config get [KEY] [--json]               show settings
   config set KEY VALUE                    change a setting
+  config set-secret google.clientSecret   store the Google client secret in the vault (from stdin)
   vault reset --yes                       start over when the vault cannot be opened
 
 Global options:
@@ -37,21 +38,23 @@ export const COMMAND_HELP: Record<string, string> = {
 
 Runs the refresher and the auth server in the foreground until Ctrl-C (SIGINT) or SIGTERM.
 Prints one line when ready. Other tokentray commands talk to it while it runs.`,
-  'account add': `Usage: tokentray account add <id> [--email ADDRESS] [--profile outlook|graph] [--shared-mailbox ADDRESS] [--no-browser]
+  'account add': `Usage: tokentray account add <id> [--provider microsoft|google] [--email ADDRESS] [--profile PROFILE] [--shared-mailbox ADDRESS] [--no-browser]
 
 <id> is the account id you register in EmailEngine (at most 256 characters, e.g. sales or
 sales@contoso.com; no control characters or surrounding spaces; after \`--\` if it starts with -).
-  --email ADDRESS           the Microsoft 365 address to sign in with (the browser pre-fills it,
+  --provider microsoft|google  who signs the account in (default microsoft, or the profile's)
+  --email ADDRESS           the address to sign in with (the browser pre-fills it,
                             and a sign-in as anyone else is refused)
-  --profile outlook|graph   outlook: IMAP + SMTP (default); graph: Microsoft Graph mail API
+  --profile PROFILE         Microsoft: outlook (IMAP + SMTP, default) or graph (Graph mail API);
+                            Google: gmail (IMAP + SMTP, default) or gmail-api (Gmail API)
   --shared-mailbox ADDRESS  IMAP user for a shared mailbox the signed-in user can open
   --no-browser              print the sign-in URL (on stderr) instead of opening a browser
   --overwrite-emailengine   replace an account with this id in EmailEngine that tokentray did
                             not create (without it, the changes are shown and nothing is done)
-Running it for an existing id signs that account in again (same Microsoft user).`,
+Running it for an existing id signs that account in again (same user).`,
   'account list': `Usage: tokentray account list [--json]
 
---json prints [{"id","email","user","profile"}].`,
+--json prints [{"id","email","user","provider","profile"}].`,
   'account remove': `Usage: tokentray account remove <id> [--keep-in-emailengine]
 
 Removes the account and every token tokentray holds for it. With EmailEngine connected, the
@@ -75,16 +78,19 @@ Prints a currently valid access token (refreshing it first when needed).
 --json prints {"user","accessToken","expiresAt"} (expiresAt: ISO 8601).`,
   status: `Usage: tokentray status [--json]
 
---json prints {"accounts":[{"id","email","user","profile","state":{"kind",…},"lastRequest","lastError"}],"server":{"running","url","error"}}.`,
+--json prints {"accounts":[{"id","email","user","provider","profile","state":{"kind",…},"lastRequest","lastError"}],"server":{"running","url","error"}}.`,
   'server-url': `Usage: tokentray server-url [--rotate]
 
 Prints the URL to set as EmailEngine's authServer, credentials included.
 --rotate replaces the secret first (update EmailEngine afterwards).`,
   config: `Usage: tokentray config get [KEY] [--json]
        tokentray config set KEY VALUE
+       tokentray config set-secret google.clientSecret   (reads the secret from standard input)
 
-Keys: clientId, tenant, cloud, authority, host, port, allowedClients, signInTimeoutSeconds, startAtLogin.
-Each can also be set with an environment variable, e.g. TOKENTRAY_CLIENT_ID.`,
+Keys: clientId, tenant, cloud, authority (Microsoft), host, port, allowedClients, signInTimeoutSeconds,
+startAtLogin, google.clientId, google.endpoint (Google).
+Each can also be set with an environment variable, e.g. TOKENTRAY_CLIENT_ID, TOKENTRAY_GOOGLE_CLIENT_ID.
+The Google client secret is kept in the encrypted vault, never in config.json.`,
   doctor: `Usage: tokentray doctor [--json]
 
 Checks, in one go: the OS keychain (reachable, unlocked) and the vault (opens); the Azure

@@ -1,6 +1,7 @@
 /** `tokentray account add | list | remove`. */
 import type { ScopeProfile } from '../../shared/account-status.js';
 import { ERROR_HINTS, EXIT_FAILURE, EXIT_OK } from '../../shared/error-codes.js';
+import { PROVIDER_LABELS, providerOfProfile, type ProviderId } from '../../shared/providers.js';
 import { describeAccountState } from '../../shared/state-text.js';
 import type { CommandEnv } from '../command-env.js';
 import { withApi } from '../connect-api.js';
@@ -11,12 +12,15 @@ export async function accountAddCommand(
   args: {
     id: string;
     email: string | null;
+    provider?: ProviderId | undefined;
     profile: ScopeProfile | undefined;
     sharedMailbox: string | null | undefined;
     noBrowser: boolean;
     overwriteInEmailEngine?: boolean;
   },
 ): Promise<number> {
+  const provider = args.provider ?? (args.profile ? providerOfProfile(args.profile) : null);
+  const label = provider ? PROVIDER_LABELS[provider] : 'browser';
   return withApi(env.home, env.logger, async ({ api }) => {
     // Ctrl-C ends the sign-in (and closes its loopback listener) wherever it runs.
     env.interrupted.then(() => api.cancelSignIn(args.id)).catch(() => undefined);
@@ -24,6 +28,7 @@ export async function accountAddCommand(
       {
         id: args.id,
         email: args.email,
+        ...(args.provider ? { provider: args.provider } : {}),
         ...(args.profile ? { profile: args.profile } : {}),
         ...(args.sharedMailbox !== undefined ? { sharedMailbox: args.sharedMailbox } : {}),
         ...(args.overwriteInEmailEngine ? { overwriteInEmailEngine: true } : {}),
@@ -36,7 +41,7 @@ export async function accountAddCommand(
           }
           try {
             await openBrowser(url, env.env);
-            env.output.err('A browser window opened for the Microsoft sign-in (waiting; Ctrl-C cancels).');
+            env.output.err(`A browser window opened for the ${label} sign-in (waiting; Ctrl-C cancels).`);
             env.output.err(`If it did not, open this URL yourself:\n${url}`);
           } catch (error) {
             env.output.err(`tokentray: could not open a browser (${(error as Error).message}). Open this URL yourself (waiting; Ctrl-C cancels):\n${url}`);
@@ -61,6 +66,7 @@ export async function accountAddCommand(
       case undefined:
         break;
     }
+import { PROVIDER_LABELS, providerOfProfile, type ProviderId } from '../../shared/providers.js';
     return EXIT_OK;
   });
 }
@@ -70,7 +76,7 @@ export async function accountListCommand(env: CommandEnv, json: boolean): Promis
     const accounts = await api.listAccounts();
     if (json) env.output.out(JSON.stringify(accounts, null, 2));
     else if (accounts.length === 0) env.output.out('No accounts yet. Connect one with `tokentray account add <id>`.');
-    else for (const account of accounts) env.output.out(`${account.id}\t${account.email ?? '-'}\t${account.profile}${account.user !== account.email ? `\tuser=${account.user}` : ''}`);
+    else for (const account of accounts) env.output.out(`${account.id}\t${account.email ?? '-'}\t${account.provider}\t${account.profile}${account.user !== account.email ? `\tuser=${account.user}` : ''}`);
     return EXIT_OK;
   });
 }

@@ -83,5 +83,7 @@ declare module 'oidc-provider' {
       options?: { mergeWithLastSubmission?: boolean },
     ): Promise<string>;
     Grant: new (init: { accountId: string; clientId: string }) => Grant;
+    AccessToken: { find(value: string): Promise<{ accountId: string; scope?: string } | undefined> };
+    RefreshToken: { find(value: string): Promise<{ accountId: string; iat?: number } | undefined> };
   }
 }

@@ -73,7 +73,7 @@ describe('tokentray end to end (CLI, keychain, MSAL, local identity provider)', 
     // Connect.
     const added = await signIn(['alice', '--email', ALICE], ALICE);
     assert.equal(added.code, 0, added.stderr);
-    assert.match(added.stdout, /Connected alice as alice@contoso\.test \(outlook\)/);
+    assert.match(added.stdout, /Connected alice as alice@contoso\.test \(Microsoft, outlook\)/);
     const mode = (await stat(join(home, 'vault.bin'))).mode & 0o777;
     assert.equal(mode, 0o600, 'the vault is owner-only');
 

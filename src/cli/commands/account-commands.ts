@@ -49,7 +49,7 @@ export async function accountAddCommand(
         },
       },
     );
-    env.output.out(`Connected ${status.id} as ${status.email ?? '?'} (${status.profile}): ${describeAccountState(status.state, Date.now())}.`);
+    env.output.out(`Connected ${status.id} as ${status.email ?? '?'} (${PROVIDER_LABELS[status.provider]}, ${status.profile}): ${describeAccountState(status.state, Date.now())}.`);
     const registration = status.emailengineRegistration;
     switch (registration?.kind) {
       case 'registered':
@@ -66,7 +66,6 @@ export async function accountAddCommand(
       case undefined:
         break;
     }
-import { PROVIDER_LABELS, providerOfProfile, type ProviderId } from '../../shared/providers.js';
     return EXIT_OK;
   });
 }

@@ -26,6 +26,7 @@ export function createWindowClient(bridge: WindowBridge): WindowClient {
     getSettings: async () => unwrapIpcResult(await bridge.getSettings()),
     setSetting: async (key, value) => unwrapIpcResult(await bridge.setSetting(key, value)),
     recentRequests: async (limit) => unwrapIpcResult(await bridge.recentRequests(limit)),
+    runDiagnostics: async () => unwrapIpcResult(await bridge.runDiagnostics()),
     copyServerUrl: async () => unwrapIpcResult(await bridge.copyServerUrl()),
     rotateServerSecret: async () => unwrapIpcResult(await bridge.rotateServerSecret()),
     copyText: async (text) => unwrapIpcResult(await bridge.copyText(text)),

@@ -6,6 +6,7 @@ import type { Cloud, SettingKey, Settings } from '../src/shared/settings-shape.j
 import type { AppContext } from './context.js';
 import { h, replaceChildren, setText } from './dom.js';
 import type { AppState } from './store.js';
+import { ChecksPanel } from './checks-panel.js';
 import { asTokentrayError, errorBox } from './ui.js';
 
 const CLOUD_OPTIONS: ReadonlyArray<{ value: Cloud; label: string }> = [
@@ -122,7 +123,7 @@ export class SettingsView {
         h('span', {}, h('span', { class: 'choice-title' }, 'Start at login'), h('span', { class: 'choice-help' }, 'Keep tokens fresh from the moment you log in.')),
       ),
     );
-    replaceChildren(panel, this.#guide, server, this.#form, general);
+    replaceChildren(panel, this.#guide, server, this.#form, general, new ChecksPanel(ctx).element);
   }
 
   get firstField(): HTMLElement {

@@ -49,6 +49,7 @@ import { TokentrayService, type AuthServerControl } from './tokentray-service.js
 import { Vault } from './storage/vault.js';
 import { runDiagnostics } from './diagnostics/run-diagnostics.js';
 import { EmailEngineLink } from './emailengine/emailengine-link.js';
+import type { HttpGet } from './diagnostics/identity-checks.js';
 
 /** How long a one-shot command waits for another one-shot command to finish with the vault. */
 const COMMAND_LOCK_WAIT_MS = 10_000;
@@ -245,6 +246,7 @@ async function assemble(
         settings: settings.read(),
         server: server?.status() ?? null,
         status: (): Promise<StatusReport> => service!.status(),
+        ...(options.msalNetworkClient ? { httpGet: networkClientGet(options.msalNetworkClient) } : {}),
         ...(options.now ? { now: options.now } : {}),
       }),
     logger: logger.child('core'),
@@ -284,6 +286,11 @@ async function assemble(
       await endpoint?.cleanup();
     },
   });
+}
+
+/** The doctor's authority check through the network client MSAL is given (same trust, same proxy). */
+function networkClientGet(client: INetworkModule): HttpGet {
+  return async (url, timeoutMs) => ({ status: (await client.sendGetRequestAsync(url, {}, timeoutMs)).status });
 }
 
 /** Runs the auth server with the current settings; restartable after a settings change. */

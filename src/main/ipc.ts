@@ -52,6 +52,7 @@ const ARGUMENT_CHECKS: { [M in WindowMethod]: ArgumentCheck<M> } = {
   status: none(),
   listAccounts: none(),
   getSettings: none(),
+  runDiagnostics: none(),
   copyServerUrl: none(),
   rotateServerSecret: none(),
   cancelSignIn: oneId(),

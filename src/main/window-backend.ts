@@ -14,7 +14,7 @@ import type { SettingKey, Settings } from '../shared/settings-shape.js';
 export const MAX_COPY_TEXT_CHARS = 4096;
 
 export interface WindowBackendPorts {
-  api: Pick<TokentrayApi, 'status' | 'listAccounts' | 'removeAccount' | 'getSettings' | 'setSetting' | 'recentRequests' | 'serverUrl' | 'rotateServerSecret'>;
+  api: Pick<TokentrayApi, 'status' | 'listAccounts' | 'removeAccount' | 'getSettings' | 'setSetting' | 'recentRequests' | 'serverUrl' | 'rotateServerSecret' | 'runDiagnostics'>;
   signIns: { start(request: ConnectRequest): Promise<AccountStatus>; cancel(id: string): Promise<void> };
   copyText(text: string): void;
   openHelp(topic: HelpTopic): Promise<void>;
@@ -36,6 +36,7 @@ export function createWindowBackend(ports: WindowBackendPorts): WindowApi {
       return api.setSetting(key, value);
     },
     recentRequests: (limit) => api.recentRequests(limit),
+    runDiagnostics: () => api.runDiagnostics(),
     async copyServerUrl() {
       ports.copyText(await api.serverUrl());
     },

@@ -58,6 +58,7 @@ export function createBridge(ipc: IpcRendererLike): WindowBridge {
     getSettings: call('getSettings'),
     setSetting: call('setSetting'),
     recentRequests: call('recentRequests'),
+    runDiagnostics: call('runDiagnostics'),
     copyServerUrl: call('copyServerUrl'),
     rotateServerSecret: call('rotateServerSecret'),
     copyText: call('copyText'),

@@ -16,7 +16,7 @@ import type { ConnectRequest, TokentrayApi } from './tokentray-api.js';
 import { TokentrayError } from './tokentray-error.js';
 
 /** TokentrayApi methods the window calls with their original signature. */
-export type PassThroughMethod = 'status' | 'listAccounts' | 'cancelSignIn' | 'removeAccount' | 'getSettings' | 'setSetting' | 'recentRequests';
+export type PassThroughMethod = 'status' | 'listAccounts' | 'cancelSignIn' | 'removeAccount' | 'getSettings' | 'setSetting' | 'recentRequests' | 'runDiagnostics';
 
 /** Help pages the window may open; main maps each to one fixed URL (see external-urls.ts). */
 export const HELP_TOPICS = ['register-app', 'imap-smtp-oauth', 'graph-mail-permissions'] as const;
@@ -51,6 +51,7 @@ export const IPC_CHANNELS = {
   getSettings: 'tokentray:get-settings',
   setSetting: 'tokentray:set-setting',
   recentRequests: 'tokentray:recent-requests',
+  runDiagnostics: 'tokentray:run-diagnostics',
   copyServerUrl: 'tokentray:copy-server-url',
   rotateServerSecret: 'tokentray:rotate-server-secret',
   copyText: 'tokentray:copy-text',

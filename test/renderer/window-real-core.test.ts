@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -223,7 +224,39 @@ describe('tokentray window on the real core (real renderer, real core, local ide
     }
   });
 
-  it('connects with the keyboard alone and cancels; Cancel closes the core\'s loopback listener', async () => {
+  it('runs the doctor checks in Settings: a port held by another program is a problem with its fix, all pass once it is free', async () => {
+    const holder = createServer();
+    const taken = await new Promise<number>((resolve) => holder.listen(0, '127.0.0.1', () => resolve((holder.address() as AddressInfo).port)));
+    const harness = await open({ view: 'settings' });
+    try {
+      const { page, screenshot } = harness;
+      await core.setSetting('host', '127.0.0.1');
+      await core.setSetting('port', taken).catch(() => undefined); // the auth server cannot start there
+      await page.getByRole('button', { name: 'Run checks' }).click();
+      const port = page.locator('li[data-check="port"]');
+      await port.getByText('Problem').waitFor();
+      assert.match(await port.innerText(), new RegExp(`127\\.0\\.0\\.1:${taken} is used by another program, so the auth server could not start`));
+      assert.match(await port.locator('.check-fix').innerText(), /tokentray config set port <number>/);
+      assert.equal(await page.locator('li[data-check="keychain"] .badge').innerText(), 'OK', 'the real keychain answers');
+      assert.equal(await page.locator('li[data-check="vault"] .badge').innerText(), 'OK');
+      assert.equal(await page.locator('li[data-check="authority"] .badge').innerText(), 'OK', 'the identity provider answers');
+      assert.equal(await page.locator('li[data-check="account:sales"] .badge').innerText(), 'OK');
+      assert.match(await page.locator('#checks-summary').innerText(), /1 problem to fix/);
+      await screenshot('real-core-settings-checks', { tall: true });
+
+      holder.close();
+      await core.setSetting('port', 0);
+      await page.getByRole('button', { name: 'Run checks again' }).click();
+      await page.locator('#checks-summary').getByText('All checks passed.').waitFor();
+      assert.match(await port.innerText(), /in use by this tokentray/);
+    } finally {
+      holder.close();
+      if ((await core.getSettings()).port !== 0) await core.setSetting('port', 0);
+      await closeChecked(harness);
+    }
+  });
+
+    it('connects with the keyboard alone and cancels; Cancel closes the core\'s loopback listener', async () => {
     browserMode = 'ignore'; // the user never finishes in the browser
     const harness = await open();
     try {

@@ -14,13 +14,22 @@ export function checkClientId(settings: Settings): DiagnosticCheck {
   return settings.clientId ? passed(head, `set (${settings.clientId})`) : failed(head, 'CLIENT_ID_MISSING', 'No client id is configured.');
 }
 
-export async function checkAuthority(settings: Settings, fetchFn: typeof fetch, timeoutMs = AUTHORITY_TIMEOUT_MS): Promise<DiagnosticCheck> {
+/** Answers a GET with its status; MSAL's own network client in-process, else fetch. */
+export type HttpGet = (url: string, timeoutMs: number) => Promise<{ status: number }>;
+
+export const fetchGet: HttpGet = async (url, timeoutMs) => {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+  await response.body?.cancel().catch(() => undefined);
+  return { status: response.status };
+};
+
+export async function checkAuthority(settings: Settings, get: HttpGet = fetchGet, timeoutMs = AUTHORITY_TIMEOUT_MS): Promise<DiagnosticCheck> {
   const head = { id: 'authority', title: 'Sign-in authority' } as const;
   const authority = authorityFor(settings);
   const url = `${authority}/v2.0/.well-known/openid-configuration`;
-  let response: Response;
+  let response: { status: number };
   try {
-    response = await fetchFn(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+    response = await get(url, timeoutMs);
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
@@ -28,8 +37,7 @@ export async function checkAuthority(settings: Settings, fetchFn: typeof fetch, 
       fix: 'Check the network (and a proxy or firewall) from this machine to the sign-in authority; tokentray retries by itself once it is reachable.',
     });
   }
-  await response.body?.cancel().catch(() => undefined);
-  if (response.ok) return passed(head, `${authority} answers`);
+  if (response.status >= 200 && response.status < 300) return passed(head, `${authority} answers`);
   return failed(head, 'CONFIG_INVALID', `${authority} answered ${response.status} to its discovery document (an unknown tenant or a wrong authority).`, {
     fix: 'Check the tenant, cloud and authority settings (`tokentray config get`); the tenant is your directory id or domain, or "organizations".',
   });

@@ -13,7 +13,7 @@ import type { Settings } from '../../shared/settings-shape.js';
 import type { SecretStore } from '../storage/secret-store.js';
 import { checkAccount } from './account-checks.js';
 import { failedWith, skipped } from './check-result.js';
-import { checkAuthority, checkClientId } from './identity-checks.js';
+import { checkAuthority, checkClientId, type HttpGet } from './identity-checks.js';
 import { checkKeychain } from './keychain-check.js';
 import { checkPort, probePort } from './port-check.js';
 import { checkVault } from './vault-check.js';
@@ -26,7 +26,8 @@ export interface DiagnosticsInput {
   server: ServerStatus | null;
   /** The core to ask about accounts; null when it could not be opened (the checks say why). */
   status: (() => Promise<StatusReport>) | null;
-  fetch?: typeof fetch;
+  /** How the authority is asked (default: fetch); in-process tests trust their CA through it. */
+  httpGet?: HttpGet;
   probePort?: typeof probePort;
   now?: () => number;
 }
@@ -36,7 +37,7 @@ export async function runDiagnostics(input: DiagnosticsInput): Promise<Diagnosti
   const keychain = await checkKeychain(input.secrets);
   const vault = await checkVault(input.vaultPath, input.secrets, keychain.outcome === 'ok');
   const [authority, port] = await Promise.all([
-    checkAuthority(input.settings, input.fetch ?? fetch),
+    checkAuthority(input.settings, input.httpGet),
     checkPort(input.settings, input.server, input.probePort ?? probePort),
   ]);
   const checks: DiagnosticCheck[] = [keychain, vault, checkClientId(input.settings), authority, port];

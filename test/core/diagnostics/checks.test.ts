@@ -89,10 +89,10 @@ describe('doctor checks', () => {
     });
     const port = await listen(server);
     try {
-      const good = await checkAuthority({ ...DEFAULT_SETTINGS, authority: `http://127.0.0.1:${port}/contoso` }, fetch);
+      const good = await checkAuthority({ ...DEFAULT_SETTINGS, authority: `http://127.0.0.1:${port}/contoso` });
       assert.equal(good.outcome, 'ok', good.message);
       assert.deepEqual(paths, ['/contoso/v2.0/.well-known/openid-configuration']);
-      const wrong = await checkAuthority({ ...DEFAULT_SETTINGS, authority: `http://127.0.0.1:${port}/nobody` }, fetch);
+      const wrong = await checkAuthority({ ...DEFAULT_SETTINGS, authority: `http://127.0.0.1:${port}/nobody` });
       assert.equal(wrong.code, 'CONFIG_INVALID');
       assert.match(wrong.message, /answered 400/);
     } finally {
@@ -102,7 +102,7 @@ describe('doctor checks', () => {
     const closed = createServer();
     const closedPort = await listen(closed); // a port nobody listens on any more
     await new Promise((resolve) => closed.close(resolve));
-    const down = await checkAuthority({ ...DEFAULT_SETTINGS, authority: `http://127.0.0.1:${closedPort}/contoso` }, fetch);
+    const down = await checkAuthority({ ...DEFAULT_SETTINGS, authority: `http://127.0.0.1:${closedPort}/contoso` });
     assert.equal(down.code, 'IDP_UNAVAILABLE');
     assert.match(down.message, /ECONNREFUSED/);
   });

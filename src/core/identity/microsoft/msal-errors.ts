@@ -11,6 +11,7 @@ import type { SignInReason } from '../../../shared/account-status.js';
 import { TokentrayError } from '../../../shared/tokentray-error.js';
 import type { RefreshFailure, SignInOutcome } from '../identity-provider.js';
 import { AADSTS, BLOCKING_CODES, CONSENT_CODES, aadstsCodeIn } from './aadsts.js';
+import { isDiskFull } from '../../storage/file-safety.js';
 
 interface MsalLikeError {
   errorCode?: string;
@@ -70,6 +71,10 @@ export function classifyRefreshFailure(error: unknown): RefreshFailure {
 /** Translates a failed interactive sign-in; `ended` says whether tokentray itself ended it. */
 export function translateInteractiveError(error: unknown, ended: SignInOutcome): TokentrayError {
   if (error instanceof TokentrayError) return error;
+  // Saving the tokens failed (MSAL passes the cache plugin's error on, sometimes wrapped).
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (cause instanceof TokentrayError) return cause;
+  if (isDiskFull(error) || isDiskFull(cause)) return new TokentrayError('DISK_FULL', 'There was no disk space left to save the sign-in.', { cause: error });
   if (ended === 'cancelled') return new TokentrayError('SIGN_IN_CANCELLED', 'The sign-in was cancelled.', { cause: error });
   if (ended === 'timeout') return new TokentrayError('SIGN_IN_TIMEOUT', 'The sign-in timed out.', { cause: error });
   const e = fields(error);

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
 import { classifyRefreshFailure, describeMsalError, translateInteractiveError } from '../../../../src/core/identity/microsoft/msal-errors.js';
 import { TokentrayError } from '../../../../src/shared/tokentray-error.js';
@@ -135,5 +136,16 @@ describe('translateInteractiveError', () => {
     assert.equal(wrongPassword.code, 'SIGN_IN_FAILED');
     assert.match(wrongPassword.hint, /right password/);
     assert.equal(translated(new Error('boom')).code, 'SIGN_IN_FAILED');
+  });
+});
+
+describe('translateInteractiveError on a full disk', () => {
+  it('names DISK_FULL for a real ENOSPC (writing /dev/full), bare or as the cause of a wrapper', { skip: process.platform !== 'linux' && 'needs /dev/full' }, async () => {
+    const enospc = await writeFile('/dev/full', 'tokens').catch((error: unknown) => error);
+    assert.equal((enospc as NodeJS.ErrnoException).code, 'ENOSPC');
+    assert.equal(translateInteractiveError(enospc, null).code, 'DISK_FULL');
+    assert.equal(translateInteractiveError(new Error('cache write failed', { cause: enospc }), null).code, 'DISK_FULL');
+    const saved = new TokentrayError('DISK_FULL', 'There is no space left to write vault.bin.');
+    assert.equal(translateInteractiveError(new Error('afterCacheAccess failed', { cause: saved }), null), saved);
   });
 });

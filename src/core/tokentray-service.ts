@@ -97,7 +97,6 @@ export class TokentrayService implements TokentrayCore {
     const { broker, server } = this.#deps;
     await this.#ensureServerCredentials();
     broker.startRefresher();
-    if (server) this.#deps.emailengine.startPolling();
     // The server starts first (EmailEngine may already be calling; its requests share the
     // warm-up's refreshes). If it cannot (port taken), tokens are still kept fresh and the
     // failure is reported: the user fixes the port and setSetting starts it again.
@@ -105,8 +104,12 @@ export class TokentrayService implements TokentrayCore {
     if (server) await server.start().catch((error: unknown) => (serverError = error));
     // Do not let a slow identity provider hold up the start.
     const warmUp = broker.warmUp().then(() => this.notifyChanged());
+    // The auth server may listen elsewhere than last time (a port from the environment, port
+    // 0): EmailEngine's authServer follows, if it still points to this tokentray.
+    const followed = server && !serverError ? this.#deps.emailengine.syncAuthServer() : Promise.resolve();
+    if (server) this.#deps.emailengine.startPolling();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([warmUp, new Promise<void>((resolve) => (timer = setTimeout(resolve, WARM_UP_WAIT_MS)))]);
+    await Promise.race([Promise.all([warmUp, followed]), new Promise<void>((resolve) => (timer = setTimeout(resolve, WARM_UP_WAIT_MS)))]);
     clearTimeout(timer);
     if (serverError) throw serverError;
   }

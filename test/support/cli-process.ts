@@ -21,8 +21,10 @@ export interface RunningCli {
   done: Promise<CliResult>;
 }
 
-export function startCli(args: string[], env: NodeJS.ProcessEnv): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `input`, when given, is written to the command's stdin (which is then closed). */
+export function startCli(args: string[], env: NodeJS.ProcessEnv, input?: string): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (input !== undefined) child.stdin!.end(input);
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();
@@ -69,6 +71,6 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv): RunningCli {
   };
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  return startCli(args, env).done;
+export function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<CliResult> {
+  return startCli(args, env, input).done;
 }

@@ -14,6 +14,7 @@ import type { INetworkModule } from '@azure/msal-node';
 import type { RequestRecord, StatusReport } from '../shared/account-status.js';
 import type { ActivityPage } from '../shared/activity.js';
 import type { DiagnosticReport } from '../shared/diagnostics.js';
+import type { EmailEngineStatus } from '../shared/emailengine.js';
 import type { Settings } from '../shared/settings-shape.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import {
@@ -246,6 +247,7 @@ async function assemble(
         settings: settings.read(),
         server: server?.status() ?? null,
         status: (): Promise<StatusReport> => service!.status(),
+        emailEngine: (): Promise<EmailEngineStatus> => service!.emailEngineStatus(true),
         ...(options.msalNetworkClient ? { httpGet: networkClientGet(options.msalNetworkClient) } : {}),
         ...(options.now ? { now: options.now } : {}),
       }),

@@ -4,6 +4,7 @@
 import { accountIdForShell } from '../../shared/account-id.js';
 import type { AccountStatus } from '../../shared/account-status.js';
 import type { DiagnosticCheck } from '../../shared/diagnostics.js';
+import { describeBothSides, emailEngineHint, needsAttention } from '../../shared/emailengine-hints.js';
 import { describeAccountState } from '../../shared/state-text.js';
 import { failed, passed } from './check-result.js';
 
@@ -20,6 +21,13 @@ export function checkAccount(account: AccountStatus, now: number): DiagnosticChe
       return failed(head, 'IDP_UNAVAILABLE', `tokentray: ${describeAccountState(state, now)}`, { warn: state.expiresAt !== null && state.expiresAt > now });
     case 'active':
     case 'refreshing':
-      return passed(head, `tokentray: ${describeAccountState(state, now)}`);
+      break;
   }
+  const both = describeBothSides(account);
+  const view = account.emailengine;
+  const hint = view ? emailEngineHint(account, view) : null;
+  if (view && hint && needsAttention(account)) {
+    return { ...head, subject: account.id, outcome: 'fail', message: both ?? hint.short, code: view.error?.code ?? null, fix: hint.fix };
+  }
+  return passed(head, both ? `${both} (${describeAccountState(state, now)})` : `tokentray: ${describeAccountState(state, now)}`);
 }

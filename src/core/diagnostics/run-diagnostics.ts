@@ -11,7 +11,9 @@ import { diagnosticReport } from '../../shared/diagnostics.js';
 import type { ServerStatus, StatusReport } from '../../shared/account-status.js';
 import type { Settings } from '../../shared/settings-shape.js';
 import type { SecretStore } from '../storage/secret-store.js';
+import type { EmailEngineStatus } from '../../shared/emailengine.js';
 import { checkAccount } from './account-checks.js';
+import { checkEmailEngine } from './emailengine-checks.js';
 import { failedWith, skipped } from './check-result.js';
 import { checkAuthority, checkClientId, type HttpGet } from './identity-checks.js';
 import { checkKeychain } from './keychain-check.js';
@@ -26,6 +28,8 @@ export interface DiagnosticsInput {
   server: ServerStatus | null;
   /** The core to ask about accounts; null when it could not be opened (the checks say why). */
   status: (() => Promise<StatusReport>) | null;
+  /** The link to EmailEngine, asked afresh; null when the core could not be opened. */
+  emailEngine?: (() => Promise<EmailEngineStatus>) | null;
   /** How the authority is asked (default: fetch); in-process tests trust their CA through it. */
   httpGet?: HttpGet;
   probePort?: typeof probePort;
@@ -41,6 +45,15 @@ export async function runDiagnostics(input: DiagnosticsInput): Promise<Diagnosti
     checkPort(input.settings, input.server, input.probePort ?? probePort),
   ]);
   const checks: DiagnosticCheck[] = [keychain, vault, checkClientId(input.settings), authority, port];
+  if (input.emailEngine) {
+    try {
+      checks.push(...checkEmailEngine(await input.emailEngine()));
+    } catch (error) {
+      checks.push(failedWith({ id: 'emailengine', title: 'EmailEngine' }, error));
+    }
+  } else {
+    checks.push(skipped({ id: 'emailengine', title: 'EmailEngine' }, 'not checked: the vault could not be opened'));
+  }
   if (!input.status) {
     checks.push(skipped({ id: 'account', title: 'Accounts' }, 'not checked: the vault could not be opened'));
   } else {

@@ -15,6 +15,8 @@ import { ERROR_HINTS } from '../../../src/shared/error-codes.js';
 import { DEFAULT_SETTINGS } from '../../../src/core/storage/settings.js';
 import { Vault } from '../../../src/core/storage/vault.js';
 import { checkAccount } from '../../../src/core/diagnostics/account-checks.js';
+import { checkEmailEngine } from '../../../src/core/diagnostics/emailengine-checks.js';
+import { emailEngineNotConnected, type EmailEngineStatus } from '../../../src/shared/emailengine.js';
 import { checkAuthority, checkClientId } from '../../../src/core/diagnostics/identity-checks.js';
 import { checkKeychain, KEYCHAIN_PROBE_ACCOUNT } from '../../../src/core/diagnostics/keychain-check.js';
 import { checkPort, probePort } from '../../../src/core/diagnostics/port-check.js';
@@ -141,6 +143,35 @@ describe('doctor checks', () => {
     assert.equal(checkAccount(account({ kind: 'failing', error: 'IdP down', retryAt: NOW + 1000, expiresAt: null }), NOW).outcome, 'fail');
   });
 
+  it('EmailEngine: none connected is no failure; down, a refused token, authServer elsewhere or outdated are, each with its fix', () => {
+    const base = { connected: true, url: 'http://127.0.0.1:3000', version: '2.79.2', licensed: true, checkedAt: NOW, error: null, warnings: [] as EmailEngineStatus['warnings'] };
+    const ids = (checks: ReturnType<typeof checkEmailEngine>) => checks.map((check) => `${check.id} ${check.outcome}${check.code ? ` ${check.code}` : ''}`);
+    assert.deepEqual(ids(checkEmailEngine(emailEngineNotConnected())), ['emailengine skipped']);
+    assert.deepEqual(ids(checkEmailEngine({ ...base, authServer: { kind: 'this', url: 'http://127.0.0.1:7411/authentication' } })), ['emailengine ok', 'emailengine-auth-server ok']);
+    const down = checkEmailEngine({ ...base, authServer: null, error: { code: 'EMAILENGINE_UNREACHABLE', message: 'connect ECONNREFUSED 127.0.0.1:3000' } });
+    assert.deepEqual(ids(down), ['emailengine fail EMAILENGINE_UNREACHABLE', 'emailengine-auth-server skipped']);
+    assert.equal(down[0]!.fix, ERROR_HINTS.EMAILENGINE_UNREACHABLE);
+    const elsewhere = checkEmailEngine({ ...base, authServer: { kind: 'other', url: 'http://10.0.0.9:9000/auth' } });
+    assert.deepEqual(ids(elsewhere), ['emailengine ok', 'emailengine-auth-server fail EMAILENGINE_AUTH_SERVER_ELSEWHERE']);
+    assert.match(elsewhere[1]!.message, /points to http:\/\/10\.0\.0\.9:9000\/auth/);
+    assert.equal(elsewhere[1]!.fix, ERROR_HINTS.EMAILENGINE_AUTH_SERVER_ELSEWHERE);
+    const outdated = checkEmailEngine({ ...base, authServer: { kind: 'this-outdated', url: 'http://127.0.0.1:7411/authentication' } });
+    assert.match(outdated[1]!.fix ?? '', /emailengine connect/);
+    const unlicensed = checkEmailEngine({ ...base, licensed: false, warnings: [{ code: 'EMAILENGINE_UNLICENSED', message: 'no license' }], authServer: { kind: 'this', url: 'x' } });
+    assert.deepEqual(ids(unlicensed), ['emailengine ok', 'emailengine warn EMAILENGINE_UNLICENSED', 'emailengine-auth-server ok']);
+  });
+
+  it("accounts: the two sides disagreeing is a problem with EmailEngine's hint", () => {
+    const view = { presence: 'registered', state: 'authenticationError', lastError: { response: 'AUTHENTICATE failed', serverResponseCode: 'AUTHENTICATIONFAILED' }, checkedAt: NOW, managed: true, hint: null, error: null } as const;
+    const mismatch = checkAccount({ ...account({ kind: 'active', expiresAt: NOW + 3_600_000 }), emailengine: view }, NOW);
+    assert.equal(mismatch.outcome, 'fail');
+    assert.match(mismatch.message, /tokentray: valid token · EmailEngine: authenticationError — IMAP disabled for this mailbox\?/);
+    assert.match(mismatch.fix ?? '', /enable IMAP/);
+    const agree = checkAccount({ ...account({ kind: 'active', expiresAt: NOW + 3_600_000 }), emailengine: { ...view, state: 'connected', lastError: null } }, NOW);
+    assert.equal(agree.outcome, 'ok');
+    assert.match(agree.message, /EmailEngine: connected/);
+  });
+
   it('runs them all: one failure does not hide the others, dependants are skipped, ok only when nothing failed', async () => {
     const secrets = new InMemorySecretStore();
     secrets.state = 'unavailable';
@@ -162,6 +193,7 @@ describe('doctor checks', () => {
         ['client-id', 'fail', 'CLIENT_ID_MISSING'],
         ['authority', 'fail', 'IDP_UNAVAILABLE'],
         ['port', 'fail', 'PORT_IN_USE'],
+        ['emailengine', 'skipped', null],
         ['account', 'skipped', null],
       ]);
     } finally {

@@ -7,6 +7,7 @@
  * decided here and unit-tested without Electron.
  */
 import type { AccountStatus, RequestRecord, StatusReport } from '../shared/account-status.js';
+import { describeEmailEngineSide, emailEngineHint, needsAttention } from '../shared/emailengine-hints.js';
 import type { WindowView } from '../shared/ipc-contract.js';
 import { describeAccountState, formatLocalClock, formatRemaining } from '../shared/state-text.js';
 
@@ -87,11 +88,33 @@ export function accountsWithFailingRequests(requests: readonly RequestRecord[], 
   return [...latest.values()].filter((request) => request.outcome !== 'ok').map((request) => request.account).sort();
 }
 
+/**
+ * What is wrong on EmailEngine's side, in a few words for the tooltip; null when nothing is.
+ *
+ * The link itself (EmailEngine not answering, its token refused, its authServer pointing
+ * elsewhere or with an old secret) comes first; then the accounts whose two sides disagree.
+ */
+export function emailEngineProblem(report: StatusReport): string | null {
+  const link = report.emailengine;
+  if (link?.connected) {
+    if (link.error) return `EmailEngine: ${link.error.code === 'EMAILENGINE_UNREACHABLE' ? 'not answering' : 'refuses tokentray'}`;
+    const target = link.authServer;
+    if (target && target.kind !== 'this') return `EmailEngine's authServer ${target.kind === 'other' ? 'points elsewhere' : target.kind === 'unset' ? 'is not set' : 'has an old secret'}`;
+  }
+  const disagreeing = report.accounts.filter((account) => needsAttention(account));
+  if (disagreeing.length === 0) return null;
+  const [first] = disagreeing;
+  if (disagreeing.length > 1) return `EmailEngine: ${disagreeing.length} accounts failing`;
+  const hint = first!.emailengine ? emailEngineHint(first!, first!.emailengine) : null;
+  return `EmailEngine: ${first!.id} — ${hint?.short ?? 'failing'}`;
+}
+
 export function trayIconState(report: StatusReport, recentRequests: readonly RequestRecord[], now: number): TrayIconState {
   if (!report.server.running) return 'stopped';
   const needsAttention =
     report.accounts.some((account) => accountNeedsUser(account) || failingWithoutToken(account, now)) ||
-    accountsWithFailingRequests(recentRequests, now).length > 0;
+    accountsWithFailingRequests(recentRequests, now).length > 0 ||
+    emailEngineProblem(report) !== null;
   return needsAttention ? 'attention' : 'ok';
 }
 
@@ -106,6 +129,8 @@ export function trayTooltip(report: StatusReport, recentRequests: readonly Reque
       ...accountsWithFailingRequests(recentRequests, now),
     ]);
     if (failingIds.size > 0) return `EmailEngine requests failing for ${[...failingIds].sort().join(', ')}`;
+    const emailEngine = emailEngineProblem(report);
+    if (emailEngine) return emailEngine;
     const count = report.accounts.length;
     if (count === 0) return 'no accounts connected';
     return count === 1 ? `${report.accounts[0]!.id} ready` : `${count} accounts ready`;
@@ -116,6 +141,10 @@ export function trayTooltip(report: StatusReport, recentRequests: readonly Reque
 function accountItem(account: AccountStatus, input: TrayInput): TrayMenuItem {
   const signingIn = input.signingIn.has(account.id);
   const state = signingIn ? 'signing in… finish in your browser' : describeAccountState(account.state, input.now, input.formatClock);
+  const view = account.emailengine ?? null;
+  const hint = view && needsAttention(account) ? emailEngineHint(account, view) : null;
+  // EmailEngine's side on the same line: where the fault is shows at a glance.
+  const emailEngineSide = view && !signingIn ? ` · EmailEngine: ${describeEmailEngineSide(view)}` : '';
   const first: TrayMenuItem[] = signingIn
     ? [{ type: 'action', label: 'Cancel sign-in', action: { kind: 'cancel-sign-in', accountId: account.id } }]
     : [
@@ -127,8 +156,9 @@ function accountItem(account: AccountStatus, input: TrayInput): TrayMenuItem {
       ];
   return {
     type: 'submenu',
-    label: clip(`${account.id}: ${state}`, MENU_LINE_MAX_CHARS),
+    label: clip(`${account.id}: ${state}${emailEngineSide}`, MENU_LINE_MAX_CHARS),
     items: [
+      ...(hint ? [{ type: 'info', label: clip(`EmailEngine: ${hint.short}`, MENU_LINE_MAX_CHARS) } satisfies TrayMenuItem, { type: 'separator' } satisfies TrayMenuItem] : []),
       ...first,
       { type: 'action', label: 'Copy account id', action: { kind: 'copy-account-id', accountId: account.id } },
       { type: 'separator' },

@@ -308,3 +308,46 @@ describe('tray actions are wired to the API', () => {
     assert.match(record.notifications[0]!.body, /No account "ghost"\. Check the id/);
   });
 });
+
+describe("tray model: EmailEngine's side", () => {
+  const valid: AccountState = { kind: 'active', expiresAt: NOW + 52 * MIN };
+  const view = (state: string, response: string | null = null) =>
+    ({ presence: 'registered', state, lastError: response ? { response, serverResponseCode: null } : null, checkedAt: NOW, managed: true, hint: null, error: null }) as NonNullable<AccountStatus['emailengine']>;
+  const linked = { connected: true, url: 'http://127.0.0.1:3000', version: '2.79.2', licensed: true, authServer: { kind: 'this', url: 'http://127.0.0.1:7411/authentication' }, checkedAt: NOW, error: null, warnings: [] } as NonNullable<StatusReport['emailengine']>;
+  const withLink = (accounts: AccountStatus[], emailengine = linked) =>
+    buildTrayModel({ report: { accounts, server: RUNNING, emailengine }, recentRequests: [], now: NOW, signingIn: new Set(), startAtLogin: false, formatClock: utcClock });
+
+  it("puts EmailEngine's state on each account's menu line, and stays calm when both sides agree", () => {
+    const built = withLink([account('sales', valid, { emailengine: view('connected') })]);
+    assert.equal(accountItem(built.menu, 'sales').label, 'sales: valid for 52 min · EmailEngine: connected');
+    assert.equal(built.icon, 'ok');
+    assert.equal(built.tooltip, 'tokentray — sales ready');
+  });
+
+  it('turns on attention for a mismatch, with the hint in the line\'s submenu and the tooltip', () => {
+    const built = withLink([account('sales', valid, { emailengine: view('authenticationError', 'AUTHENTICATE failed') })]);
+    const line = accountItem(built.menu, 'sales');
+    assert.equal(line.label, 'sales: valid for 52 min · EmailEngine: authenticationError');
+    assert.deepEqual(line.items[0], { type: 'info', label: 'EmailEngine: IMAP disabled for this mailbox?' });
+    assert.equal(built.icon, 'attention');
+    assert.equal(built.tooltip, 'tokentray — EmailEngine: sales — IMAP disabled for this mailbox?');
+  });
+
+  it('turns on attention when EmailEngine itself fails: not answering, authServer elsewhere or outdated', () => {
+    const accounts = [account('sales', valid, { emailengine: view('connected') })];
+    const down = withLink(accounts, { ...linked, error: { code: 'EMAILENGINE_UNREACHABLE', message: 'ECONNREFUSED' } });
+    assert.equal(down.icon, 'attention');
+    assert.equal(down.tooltip, 'tokentray — EmailEngine: not answering');
+    const elsewhere = withLink(accounts, { ...linked, authServer: { kind: 'other', url: 'http://10.0.0.9/' } });
+    assert.equal(elsewhere.icon, 'attention');
+    assert.match(elsewhere.tooltip, /authServer points elsewhere/);
+    assert.match(withLink(accounts, { ...linked, authServer: { kind: 'this-outdated', url: 'x' } }).tooltip, /old secret/);
+  });
+
+  it('keeps an EmailEngine that is still connecting, or one not connected at all, out of the attention state', () => {
+    assert.equal(withLink([account('sales', valid, { emailengine: view('connecting') })]).icon, 'ok');
+    const none = withLink([account('sales', valid, { emailengine: null })], { ...linked, connected: false, authServer: null });
+    assert.equal(none.icon, 'ok');
+    assert.equal(accountItem(none.menu, 'sales').label, 'sales: valid for 52 min', 'no EmailEngine part without EmailEngine');
+  });
+});

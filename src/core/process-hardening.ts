@@ -4,9 +4,10 @@
  * - umask 077: every file and socket tokentray creates is owner-only from birth, so nothing
  *   depends on a chmod after the fact (a window in which another user could open it).
  * - No core dumps: a crash must not write the auth-server secret, access or refresh tokens
- *   to a core file. Node has no setrlimit, so on Linux the core limit (soft and hard) is set
- *   to 0 with util-linux `prlimit --pid` on this very process (allowed for one's own
- *   processes, and the hard limit cannot be raised again without privilege), and
+ *   to a core file. Node has no setrlimit, so on Linux, when the soft core limit is not
+ *   already 0, the limit (soft and hard) is set to 0 with util-linux `prlimit --pid` on this
+ *   very process (allowed for one's own processes; the hard limit cannot be raised again
+ *   without privilege), and
  *   /proc/self/coredump_filter is cleared so that even a dump some other path forces holds
  *   no memory mappings. macOS ships with a core limit of 0 and Windows writes no core files
  *   by default; there nothing is changed.
@@ -47,10 +48,12 @@ function disableLinuxCoreDumps(warnings: string[]): boolean {
     // Belt and braces only: the core limit below is what counts.
   }
   const before = coreLimits();
-  if (before && before.soft === 0 && before.hard === 0) return true;
+  // Soft limit 0 already (the usual default): nothing in Node can raise it, so no spawn on
+  // every command. Only a started-with `ulimit -c unlimited` process pays for prlimit.
+  if (before && before.soft === 0) return true;
   const result = spawnSync('prlimit', ['--pid', String(process.pid), '--core=0:0'], { stdio: 'ignore', timeout: 5_000 });
   const after = coreLimits();
-  if (after && after.soft === 0 && after.hard === 0) return true;
+  if (after && after.soft === 0) return true;
   const why = result.error ? (result.error as NodeJS.ErrnoException).code ?? result.error.message : `exit ${String(result.status)}`;
   warnings.push(`core dumps stay enabled: prlimit --core=0 failed (${why}); install util-linux, or run \`ulimit -c 0\` before starting tokentray`);
   return false;

@@ -188,6 +188,62 @@ describe('another local user against tokentray', { skip: SECOND_USER_SKIP }, () 
   });
 });
 
+describe('a program running as this user, without the vault key, posing as the daemon', () => {
+  let home: string;
+  before(async () => {
+    home = await mkdtemp(join(tmpdir(), 'tokentray-impostor-'));
+  });
+  after(async () => {
+    await Vault.reset(join(home, 'vault.bin'), new KeytarSecretStore()).catch(() => null);
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('gets only a random nonce from the real command, which refuses it by name', async () => {
+    const made = await runCli(['server-url'], cliEnv(home)); // creates the vault and its key
+    assert.equal(made.code, 0, made.stderr);
+    const record = join(home, 'impostor-heard.txt');
+    // Listens where the daemon would, owner-only like it, and names itself in the lock.
+    const impostor = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const net = require('node:net'); const fs = require('node:fs'); const crypto = require('node:crypto');
+         const [home, record, boot] = process.argv.slice(1);
+         process.umask(0o077);
+         const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+         const start = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+         net.createServer((s) => {
+           s.setEncoding('utf8');
+           s.on('data', (d) => {
+             fs.appendFileSync(record, d);
+             s.write(JSON.stringify({ nonce: crypto.randomBytes(32).toString('hex'), proof: crypto.randomBytes(32).toString('hex') }) + '\\n');
+           });
+           s.on('error', () => {});
+         }).listen(home + '/control.sock', () => {
+           fs.writeFileSync(home + '/tokentray.lock', JSON.stringify({ pid: process.pid, control: home + '/control.sock', startedAt: Date.now(), boot, start }));
+           console.log('listening');
+         });`,
+        home,
+        record,
+        currentProcessIdentity().boot ?? '',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await once(impostor.stdout!, 'data');
+      const token = await runCli(['token', 'work'], cliEnv(home));
+      assert.equal(token.code, 1);
+      assert.match(token.stderr, /could not prove it holds this data directory's vault key; nothing was sent to it/);
+      const heard = (await readFile(record, 'utf8')).split('\n').filter(Boolean);
+      assert.equal(heard.length, 1, heard.join('\n'));
+      assert.deepEqual(Object.keys(JSON.parse(heard[0]!) as object).sort(), ['hello', 'nonce'], 'a hello with a nonce, no proof, no request');
+    } finally {
+      await stopProcess(impostor, 'SIGKILL');
+      await rm(join(home, 'tokentray.lock'), { force: true });
+    }
+  });
+});
+
 describe('core dumps of the running daemon', () => {
   let dir: string;
   before(async () => {

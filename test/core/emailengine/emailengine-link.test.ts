@@ -1,0 +1,201 @@
+import { describe, it, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmailEngineLink } from '../../../src/core/emailengine/emailengine-link.js';
+import type { RegistrationInput } from '../../../src/core/emailengine/account-registration.js';
+import { silentLogger } from '../../../src/core/logging/logger.js';
+import { DEFAULT_SETTINGS } from '../../../src/core/storage/settings.js';
+import { Vault } from '../../../src/core/storage/vault.js';
+import { TokentrayError } from '../../../src/shared/tokentray-error.js';
+import { InMemorySecretStore } from '../../fakes/in-memory-secret-store.js';
+import { startFakeEmailEngine, type FakeEmailEngine } from '../../support/emailengine/fake-emailengine.js';
+
+/** A stand-in auth server: answers each account with the status the test sets (200 by default). */
+async function startStubAuthServer(): Promise<{ url: string; statusFor: Map<string, number>; close(): Promise<void> }> {
+  const statusFor = new Map<string, number>();
+  const server: Server = createServer((req, res) => {
+    const account = new URL(req.url ?? '/', 'http://x').searchParams.get('account') ?? '';
+    const status = statusFor.get(account) ?? 200;
+    if (status === 200) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ user: `${account}@contoso.com`, accessToken: 'at' }));
+    } else {
+      res.writeHead(status, 'Sign in to tokentray again').end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { url: `http://emailengine:s3cret@127.0.0.1:${port}/authentication`, statusFor, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+const failsWith = (code: string, pattern?: RegExp) => (error: unknown): boolean => {
+  assert.ok(error instanceof TokentrayError, String(error));
+  assert.equal(error.code, code, error.message);
+  if (pattern) assert.match(error.message, pattern);
+  return true;
+};
+
+describe('EmailEngineLink against an EmailEngine-shaped server', () => {
+  let ee: FakeEmailEngine;
+  let auth: Awaited<ReturnType<typeof startStubAuthServer>>;
+  let dir: string;
+  let vault: Vault;
+  let accounts: RegistrationInput[];
+  let ourUrl: string;
+  let link: EmailEngineLink;
+  let token: string;
+
+  beforeEach(async () => {
+    ee = await startFakeEmailEngine();
+    token = ee.issueToken();
+    auth = await startStubAuthServer();
+    ourUrl = auth.url;
+    dir = await mkdtemp(join(tmpdir(), 'tokentray-ee-link-'));
+    vault = await Vault.open(join(dir, 'vault.bin'), new InMemorySecretStore());
+    accounts = [];
+    link = new EmailEngineLink({
+      vault,
+      serverUrl: async () => ourUrl,
+      settings: () => ({ ...DEFAULT_SETTINGS, clientId: '11111111-2222-3333-4444-555555555555' }),
+      accounts: () => accounts,
+      logger: silentLogger,
+      onChange: () => undefined,
+    });
+  });
+  afterEach(async () => {
+    link.stopPolling();
+    await ee.close();
+    await auth.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const sales: RegistrationInput = { id: 'sales', profile: 'outlook', username: 'sales@contoso.com', user: 'sales@contoso.com', cloud: 'global' };
+
+  it('runs every preflight check and reports each failure with its own code', async () => {
+    const report = await link.check({ url: ee.url, token });
+    assert.deepEqual(report.checks.map((check) => [check.id, check.outcome]), [['reachable', 'ok'], ['token', 'ok'], ['version', 'ok'], ['license', 'ok'], ['auth-server', 'ok']]);
+    assert.deepEqual(report.authServer, { kind: 'unset' });
+
+    const narrowed = await link.check({ url: ee.url, token: ee.issueToken({ scopes: ['api'] }) });
+    assert.deepEqual(narrowed.checks.map((check) => [check.id, check.outcome, check.code]).slice(0, 3), [['reachable', 'ok', null], ['token', 'fail', 'EMAILENGINE_TOKEN_NARROWED'], ['version', 'skipped', null]]);
+    assert.equal(narrowed.ok, false);
+
+    ee.licensed = false;
+    const unlicensed = await link.check({ url: ee.url, token });
+    assert.equal(unlicensed.checks.find((check) => check.id === 'license')?.code, 'EMAILENGINE_UNLICENSED');
+    assert.equal(unlicensed.ok, true, 'a warning, not a failure');
+
+    await assert.rejects(link.check({ url: 'http://user:pw@127.0.0.1:1/', token }), failsWith('EMAILENGINE_URL_INVALID'));
+    await assert.rejects(link.check({ url: ee.url, token: 'two words' }), failsWith('EMAILENGINE_TOKEN_INVALID'));
+  });
+
+  it('connects: sets authServer, reads it back, stores the link in the vault and registers the accounts', async () => {
+    accounts = [sales];
+    const result = await link.connect({ url: `${ee.url}/v1/`, token });
+    assert.equal(result.authServer, 'set');
+    assert.deepEqual(result.registered, ['sales']);
+    assert.equal(ee.settings.authServer, ourUrl);
+    assert.equal(vault.document.emailEngine?.url, ee.url, 'the base URL, /v1 removed');
+    assert.equal(vault.document.emailEngine?.token, token);
+    assert.deepEqual(vault.document.emailEngine?.managed, ['sales']);
+    await ee.settle();
+    assert.equal(ee.accounts.get('sales')?.state, 'connected');
+    await link.refresh();
+    assert.equal(link.viewFor('sales')?.state, 'connected');
+    assert.equal(link.viewFor('sales')?.managed, true);
+
+    // Connecting again is harmless: authServer already points here.
+    assert.equal((await link.connect({ url: ee.url, token })).authServer, 'unchanged');
+  });
+
+  it('leaves an authServer that points elsewhere unless told to replace it', async () => {
+    ee.settings.authServer = 'http://someone:else@192.0.2.1:9000/auth';
+    await assert.rejects(link.connect({ url: ee.url, token }), failsWith('EMAILENGINE_AUTH_SERVER_ELSEWHERE', /192\.0\.2\.1:9000\/auth/));
+    assert.equal(ee.settings.authServer, 'http://someone:else@192.0.2.1:9000/auth');
+    assert.equal(vault.document.emailEngine ?? null, null, 'nothing stored');
+    assert.equal((await link.connect({ url: ee.url, token, replace: true })).authServer, 'replaced');
+    assert.equal(ee.settings.authServer, ourUrl);
+  });
+
+  it('follows a rotated secret, but not an authServer someone else has since changed', async () => {
+    await link.connect({ url: ee.url, token });
+    ourUrl = ourUrl.replace('s3cret', 'n3w-secret');
+    assert.equal(await link.syncAuthServer(), 'updated');
+    assert.equal(ee.settings.authServer, ourUrl);
+    assert.equal(await link.syncAuthServer(), 'unchanged');
+    ee.settings.authServer = 'http://x:y@192.0.2.7:1/auth';
+    ourUrl = ourUrl.replace('n3w-secret', 'third');
+    assert.equal(await link.syncAuthServer(), 'elsewhere');
+    assert.equal(ee.settings.authServer, 'http://x:y@192.0.2.7:1/auth');
+    assert.equal(link.status().error?.code, 'EMAILENGINE_AUTH_SERVER_ELSEWHERE');
+  });
+
+  it('refuses to overwrite an account tokentray did not create, unless confirmed, and takes over an identical one', async () => {
+    await link.connect({ url: ee.url, token });
+    ee.accounts.set('sales', { account: 'sales', imap: { host: 'imap.example.com', port: 143, secure: false, auth: { user: 'x', pass: '******' } }, smtp: false, state: 'connected', lastError: null });
+    const preview = await link.preview(sales);
+    assert.equal(preview.needsConfirmation, true);
+    assert.ok(preview.changes.some((change) => change.field === 'imap.host' && change.from === 'imap.example.com' && change.to === 'outlook.office365.com'));
+    await assert.rejects(link.register(sales, { overwrite: false }), failsWith('EMAILENGINE_ACCOUNT_CONFLICT', /imap\.port: 143 → 993/));
+    assert.equal((ee.accounts.get('sales')?.imap as { host: string }).host, 'imap.example.com');
+    assert.deepEqual(await link.register(sales, { overwrite: true }), { kind: 'registered', created: false });
+    assert.equal((ee.accounts.get('sales')?.imap as { host: string }).host, 'outlook.office365.com');
+
+    const twin: RegistrationInput = { ...sales, id: 'twin' };
+    ee.accounts.set('twin', { account: 'twin', imap: { useAuthServer: true, host: 'outlook.office365.com', port: 993, secure: true }, smtp: { useAuthServer: true, host: 'smtp.office365.com', port: 587, secure: false }, state: 'connected', lastError: null });
+    assert.equal((await link.preview(twin)).needsConfirmation, false);
+    assert.deepEqual(await link.register(twin, { overwrite: false }), { kind: 'registered', created: false });
+  });
+
+  it('registers Graph accounts with one EmailEngine OAuth2 app of base scope api, reused', async () => {
+    await link.connect({ url: ee.url, token });
+    const graphA: RegistrationInput = { id: 'a', profile: 'graph', username: 'a@contoso.com', user: 'a@contoso.com', cloud: 'global' };
+    const graphB: RegistrationInput = { ...graphA, id: 'b', username: 'b@contoso.com', user: 'b@contoso.com' };
+    assert.deepEqual(await link.register(graphA, { overwrite: false }), { kind: 'registered', created: true });
+    assert.deepEqual(await link.register(graphB, { overwrite: false }), { kind: 'registered', created: true });
+    assert.equal(ee.apps.size, 1);
+    const app = [...ee.apps.values()][0]!;
+    assert.equal(app.baseScopes, 'api');
+    assert.equal(vault.document.emailEngine?.graphAppId, app.id);
+    await ee.settle();
+    assert.deepEqual(ee.authCalls.map((call) => [call.account, call.proto]), [['a', 'api'], ['b', 'api']]);
+    assert.equal(ee.accounts.get('b')?.state, 'connected');
+  });
+
+  it('shows a refused login as authenticationError with EmailEngine\'s text, and a reconnect after sign-in clears it', async () => {
+    accounts = [sales];
+    await link.connect({ url: ee.url, token });
+    await ee.settle();
+    auth.statusFor.set('sales', 409);
+    await ee.dropConnection('sales');
+    await link.refresh();
+    assert.equal(link.viewFor('sales')?.state, 'authenticationError');
+    assert.equal(link.viewFor('sales')?.lastError?.response, 'Invalid response: 409 Sign in to tokentray again');
+    auth.statusFor.delete('sales');
+    assert.deepEqual(await link.afterSignIn(sales, { overwrite: false }), { kind: 'reconnected' });
+    await ee.settle();
+    await link.refresh();
+    assert.equal(link.viewFor('sales')?.state, 'connected');
+  });
+
+  it('removes accounts from EmailEngine unless kept, lists the ones not connected here, and reports EmailEngine down', async () => {
+    accounts = [sales, { ...sales, id: 'kept' }];
+    await link.connect({ url: ee.url, token });
+    assert.deepEqual(await link.remove('sales', false), { kind: 'removed' });
+    assert.ok(!ee.accounts.has('sales'));
+    assert.deepEqual(await link.remove('sales', false), { kind: 'not-registered' });
+    accounts = [];
+    assert.deepEqual(await link.remove('kept', true), { kind: 'kept' });
+    assert.deepEqual((await link.orphans()).map((orphan) => [orphan.id, orphan.profile]), [['kept', 'outlook']]);
+
+    await ee.close();
+    accounts = [sales];
+    await link.refresh();
+    assert.equal(link.status().error?.code, 'EMAILENGINE_UNREACHABLE');
+    const removal = await link.remove('sales', false);
+    assert.equal(removal.kind, 'failed');
+  });
+});

@@ -28,6 +28,7 @@ const OPTIONS = {
   provider: { type: 'string' },
   'shared-mailbox': { type: 'string' },
   'no-browser': { type: 'boolean' },
+  'device-code': { type: 'boolean' },
   proto: { type: 'string' },
   rotate: { type: 'boolean' },
   yes: { type: 'boolean' },
@@ -118,6 +119,7 @@ export async function main(argv: string[], output: Output = processOutput, env: 
           profile,
           sharedMailbox: values['shared-mailbox'],
           noBrowser: values['no-browser'] === true,
+          deviceCode: values['device-code'] === true,
           overwriteInEmailEngine: values['overwrite-emailengine'] === true,
         });
       }

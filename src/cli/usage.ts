@@ -5,7 +5,7 @@ Usage: tokentray [--home DIR] <command> [options]
 
 Commands:
   serve                                   run headless: refresher + auth server (Ctrl-C stops)
-  account add <id> [--provider microsoft|google] [--email ADDRESS] [--profile PROFILE] [--shared-mailbox ADDRESS] [--no-browser]
+  account add <id> [--provider microsoft|google] [--email ADDRESS] [--profile PROFILE] [--shared-mailbox ADDRESS] [--no-browser | --device-code]
                                           connect an account (or sign it in again) in the browser
   account list [--json]                   the connected accounts
   account remove <id> [--keep-in-emailengine]
@@ -49,6 +49,9 @@ sales@contoso.com; no control characters or surrounding spaces; after \`--\` if 
                             Google: gmail (IMAP + SMTP, default) or gmail-api (Gmail API)
   --shared-mailbox ADDRESS  IMAP user for a shared mailbox the signed-in user can open
   --no-browser              print the sign-in URL (on stderr) instead of opening a browser
+  --device-code             Microsoft: sign in on another device (prints a URL and a code); for a
+                            machine without a browser. Google does not allow it for Gmail: use
+                            --no-browser with SSH port forwarding (README, "Signing in on a server")
   --overwrite-emailengine   replace an account with this id in EmailEngine that tokentray did
                             not create (without it, the changes are shown and nothing is done)
 Running it for an existing id signs that account in again (same user).`,

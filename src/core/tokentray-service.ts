@@ -30,7 +30,8 @@ import { providerOfRecord } from './identity/account-provider.js';
 import type { IdentityProviders, TokenResult } from './identity/identity-provider.js';
 import type { Logger } from './logging/logger.js';
 import { PROVIDER_LABELS, profilesOf, providerOfProfile, type ProviderId } from '../shared/providers.js';
-import { SignInSession } from './identity/interactive-sign-in.js';
+import { SignInSession, type PendingSignIn } from './identity/interactive-sign-in.js';
+import { DeviceCodeSession } from './identity/device-code-session.js';
 import type { SettingsStore } from './storage/settings.js';
 import { SIGN_IN_ERROR_PAGE, SIGN_IN_SUCCESS_PAGE } from './identity/sign-in-pages.js';
 import type { TokenBroker } from './broker/token-broker.js';
@@ -80,7 +81,7 @@ function checkAccountId(id: string): void {
 export class TokentrayService implements TokentrayCore {
   readonly #deps: ServiceDependencies;
   readonly #now: () => number;
-  readonly #signIns = new Map<string, SignInSession>();
+  readonly #signIns = new Map<string, PendingSignIn>();
   readonly #listeners = new Set<(report: StatusReport) => void>();
   #notifyTimer: NodeJS.Timeout | null = null;
   #closed = false;
@@ -176,6 +177,9 @@ export class TokentrayService implements TokentrayCore {
       });
     }
     const provider = this.#deps.providers(providerId);
+    if (request.deviceCode === true && !provider.offersDeviceCode) {
+      throw new TokentrayError('DEVICE_CODE_UNSUPPORTED', `${provider.label} does not allow the mail scopes on its device-code flow.`);
+    }
     provider.requireConfigured();
     if (existing && request.profile && request.profile !== existing.profile) {
       throw new TokentrayError('ACCOUNT_EXISTS', `Account ${quoteAccountId(id)} already exists with the ${existing.profile} profile.`, {
@@ -200,19 +204,33 @@ export class TokentrayService implements TokentrayCore {
     );
     if (this.#signIns.has(id)) throw new TokentrayError('SIGN_IN_IN_PROGRESS', `A sign-in for ${quoteAccountId(id)} is already open.`);
 
-    const session = new SignInSession();
+    const client = provider.client();
+    const deviceCode = request.deviceCode === true ? client.acquireByDeviceCode?.bind(client) : undefined;
+    if (request.deviceCode === true && (!deviceCode || !hooks.onDeviceCode)) {
+      throw new TokentrayError('DEVICE_CODE_UNSUPPORTED', `${provider.label} does not offer device-code sign-in for this account.`, {
+        ...(providerId === 'microsoft' ? { hint: 'This surface cannot show a device code; use the command line: `tokentray account add <id> --device-code`.' } : {}),
+      });
+    }
+    const session = deviceCode ? new DeviceCodeSession() : new SignInSession();
     this.#signIns.set(id, session);
     const timeout = setTimeout(() => void session.end('timeout'), settings.signInTimeoutSeconds * 1000);
     const loginHint = email ?? existing?.username ?? null;
     let result: TokenResult;
     try {
-      result = await provider.client().acquireInteractive({
+      result = deviceCode && session instanceof DeviceCodeSession
+        ? await deviceCode({
+          scopes: provider.scopesFor(profile),
+          signal: session.signal,
+          timeoutSeconds: settings.signInTimeoutSeconds,
+          onCode: (code) => hooks.onDeviceCode?.(code),
+        })
+        : await client.acquireInteractive({
         scopes: provider.scopesFor(profile),
         loginHint,
         successPage: SIGN_IN_SUCCESS_PAGE,
         errorPage: SIGN_IN_ERROR_PAGE,
         openBrowser: async (url) => {
-          session.noteAuthorizeUrl(url);
+          if (session instanceof SignInSession) session.noteAuthorizeUrl(url);
           try {
             await hooks.onAuthorizeUrl(url);
           } catch (error) {

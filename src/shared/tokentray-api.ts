@@ -26,6 +26,8 @@ export interface ConnectRequest {
   provider?: ProviderId;
   profile?: ScopeProfile; // default: the provider's IMAP + SMTP profile (outlook, gmail)
   sharedMailbox?: string | null; // IMAP user for a shared mailbox
+  /** Sign in with a device code (another device's browser) instead of a local browser: Microsoft only. */
+  deviceCode?: boolean;
   /**
    * Overwrite an account with this id in EmailEngine that tokentray did not create. Without
    * it, connectAccount refuses before the sign-in (EMAILENGINE_ACCOUNT_CONFLICT, the changes
@@ -53,6 +55,16 @@ export interface EmailEngineRegistrationPreview {
 export interface SignInHooks {
   /** Called once with the authorize URL; the shell opens (or prints) it. */
   onAuthorizeUrl(url: string): void | Promise<void>;
+  /** Device-code sign-in: called once with where to go and the code to enter there. */
+  onDeviceCode?(code: DeviceCodePrompt): void | Promise<void>;
+}
+
+export interface DeviceCodePrompt {
+  verificationUri: string;
+  userCode: string;
+  expiresAt: number; // epoch ms
+  /** The provider's own sentence ("To sign in, use a web browser to open …"), when it sends one. */
+  message: string | null;
 }
 
 export interface TokenAnswer {

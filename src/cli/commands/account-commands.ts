@@ -16,6 +16,7 @@ export async function accountAddCommand(
     profile: ScopeProfile | undefined;
     sharedMailbox: string | null | undefined;
     noBrowser: boolean;
+    deviceCode?: boolean;
     overwriteInEmailEngine?: boolean;
   },
 ): Promise<number> {
@@ -29,11 +30,17 @@ export async function accountAddCommand(
         id: args.id,
         email: args.email,
         ...(args.provider ? { provider: args.provider } : {}),
+        ...(args.deviceCode ? { deviceCode: true } : {}),
         ...(args.profile ? { profile: args.profile } : {}),
         ...(args.sharedMailbox !== undefined ? { sharedMailbox: args.sharedMailbox } : {}),
         ...(args.overwriteInEmailEngine ? { overwriteInEmailEngine: true } : {}),
       },
       {
+        onDeviceCode: (code) => {
+          const minutes = Math.max(1, Math.round((code.expiresAt - Date.now()) / 60_000));
+          env.output.err(`To sign in, open ${code.verificationUri} on any device and enter the code ${code.userCode}`);
+          env.output.err(`(the code is valid for about ${minutes} min; waiting; Ctrl-C cancels)`);
+        },
         onAuthorizeUrl: async (url) => {
           if (args.noBrowser) {
             env.output.err(`Open this URL in a browser to sign in (waiting; Ctrl-C cancels):\n${url}`);

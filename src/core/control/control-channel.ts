@@ -8,6 +8,7 @@
  * (control-handshake.ts), so only a process that can read this user's keychain entry may
  * drive the daemon, and a command never hands anything usable to an impostor.
  */
+import type { DeviceCodePrompt } from '../../shared/tokentray-api.js';
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -74,4 +75,5 @@ export interface ControlRequest {
 export type ControlMessage =
   | { id: number; result: unknown }
   | { id: number; error: { code: string; message: string; hint?: string; details?: Record<string, string | number | boolean | null> } }
-  | { id: number; event: 'authorize-url'; url: string };
+  | { id: number; event: 'authorize-url'; url: string }
+  | { id: number; event: 'device-code'; code: DeviceCodePrompt };

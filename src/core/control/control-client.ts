@@ -70,6 +70,7 @@ export class ControlClient implements TokentrayApi {
   connectAccount: TokentrayApi['connectAccount'] = (request, hooks) =>
     this.#call('connectAccount', [request], (message) => {
       if (message.event === 'authorize-url' && 'url' in message) void hooks.onAuthorizeUrl(message.url);
+      if (message.event === 'device-code' && 'code' in message) void hooks.onDeviceCode?.(message.code);
     });
   cancelSignIn: TokentrayApi['cancelSignIn'] = (id) => this.#call('cancelSignIn', [id]);
   removeAccount: TokentrayApi['removeAccount'] = (id, options) => this.#call('removeAccount', [id, options]);

@@ -81,6 +81,7 @@ export async function startControlServer(options: { endpoint: string; vaultKey: 
         try {
           result = await api.connectAccount(connect, {
             onAuthorizeUrl: (url) => send(socket, { id: request.id, event: 'authorize-url', url }),
+            onDeviceCode: (code) => send(socket, { id: request.id, event: 'device-code', code }),
           });
         } finally {
           socket.socket.off('close', abandon);

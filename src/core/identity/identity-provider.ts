@@ -9,6 +9,7 @@
  */
 import type { ScopeProfile, SignInReason } from '../../shared/account-status.js';
 import type { ProviderId } from '../../shared/providers.js';
+import type { DeviceCodePrompt } from '../../shared/tokentray-api.js';
 import type { TokentrayError } from '../../shared/tokentray-error.js';
 
 export interface TokenResult {
@@ -29,8 +30,19 @@ export interface InteractiveOptions {
   errorPage: string;
 }
 
+export interface DeviceCodeOptions {
+  scopes: string[];
+  /** Called once the provider issued the code (show it to the user). */
+  onCode(code: DeviceCodePrompt): void | Promise<void>;
+  /** Aborting it ends the polling (Ctrl-C, Cancel, tokentray's own timeout). */
+  signal: AbortSignal;
+  timeoutSeconds: number;
+}
+
 /** The token operations of one provider's client library. */
 export interface TokenClient {
+  /** Device-code sign-in (RFC 8628); absent where the provider does not offer it for mail. */
+  acquireByDeviceCode?(options: DeviceCodeOptions): Promise<TokenResult>;
   acquireSilent(homeAccountId: string, scopes: string[], forceRefresh: boolean): Promise<TokenResult>;
   acquireInteractive(options: InteractiveOptions): Promise<TokenResult>;
   removeAccount(homeAccountId: string): Promise<void>;
@@ -53,6 +65,8 @@ export interface IdentityProvider {
   readonly id: ProviderId;
   /** "Microsoft", "Google": used in messages ("… sign-in cannot be reached"). */
   readonly label: string;
+  /** Whether device-code sign-in is offered for this provider's mail scopes. */
+  readonly offersDeviceCode: boolean;
   /** The client, built from the current settings (throws CLIENT_ID_MISSING when unset). */
   client(): TokenClient;
   /** The scopes requested for a profile of this provider. */

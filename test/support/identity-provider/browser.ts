@@ -40,13 +40,13 @@ export class SignInPageError extends Error {
   }
 }
 
-interface Response {
+export interface Response {
   status: number;
   headers: IncomingHttpHeaders;
   body: string;
 }
 
-interface HtmlForm {
+export interface HtmlForm {
   id: string | undefined;
   method: string;
   action: string;
@@ -98,7 +98,7 @@ function isLoopback(url: URL): boolean {
   return url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1');
 }
 
-function send(url: URL, method: 'GET' | 'POST', body: string | undefined, cookies: Map<string, string>, caCertPem: string): Promise<Response> {
+export function send(url: URL, method: 'GET' | 'POST', body: string | undefined, cookies: Map<string, string>, caCertPem: string): Promise<Response> {
   const headers: Record<string, string> = { accept: 'text/html' };
   if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
   const sameOriginCookies = [...cookies].filter(([key]) => key.startsWith(`${url.host} `));
@@ -134,7 +134,7 @@ function attributes(tag: string): Record<string, string> {
   return result;
 }
 
-function firstForm(html: string): HtmlForm | undefined {
+export function firstForm(html: string): HtmlForm | undefined {
   const match = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(html);
   if (!match) return undefined;
   const [, formTag = '', inner = ''] = match;
@@ -150,7 +150,7 @@ function firstForm(html: string): HtmlForm | undefined {
 }
 
 /** The first account of the sign-in page's `<datalist>` (what a user would pick from the list). */
-function firstSuggestedUser(html: string): string {
+export function firstSuggestedUser(html: string): string {
   return decodeEntities(/<datalist\b[^>]*>\s*<option value="([^"]*)"/i.exec(html)?.[1] ?? '');
 }
 

@@ -22,6 +22,8 @@ export const AADSTS_DESCRIPTIONS = {
   65004: 'User declined to consent to access the app.',
   70000: 'Provided grant is invalid or malformed.',
   70008: 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+  70016: 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.',
+  70019: 'Verification code expired.',
   70011: "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid.",
   70043: 'The refresh token has expired or is invalid due to sign-in frequency checks by conditional access. The token was issued on {issued} and the maximum allowed lifetime for this request is 3600.',
   90033: 'A transient error has occurred. Please try again.',
@@ -101,6 +103,12 @@ export function aadstsCodeForOidcProviderError(error: string, detail: string): A
       return 700016;
     case 'invalid_scope':
       return 70011;
+    case 'authorization_pending':
+      return 70016;
+    case 'expired_token':
+      return 70019;
+    case 'authorization_declined':
+      return 65004;
     case 'invalid_request':
       return /missing required parameter/i.test(detail) ? 900144 : 9002313;
     default:

@@ -69,6 +69,8 @@ export interface TestIdentityProvider extends AdminControls {
   readonly adminUrl: string;
   readonly users: readonly IdentityProviderUser[];
   revokeUser(username: string, aadstsCode?: RevocationAadstsCode): void;
+  /** How long new device codes live (Entra: 15 minutes). */
+  setDeviceCodeLifetime(seconds: number): void;
   verifyAccessToken(token: string, options?: VerifyAccessTokenOptions): Promise<JWTPayload>;
   close(): Promise<void>;
 }
@@ -114,12 +116,22 @@ export async function startIdentityProvider(options: IdentityProviderOptions = {
   provider.on('server_error', (_ctx, error) => log(`[identity-provider] server error: ${error.stack ?? error.message}`));
   provider.on('authorization.success', (ctx, out) => {
     // Entra returns client_info with the code (MSAL asks with client_info=1) and no `iss`.
+    if (!out) return; // a device-code approval has no redirect parameters
     const accountId = ctx.oidc.session?.accountId;
     if (out.code && accountId) out.client_info = clientInfo(accountId, tenantId);
     delete out.iss;
   });
   provider.use(authorizeRequestMiddleware(ENTRA_ROUTES.authorization));
   provider.use(signInMiddleware({ provider, controls, tenantId, signInPath: SIGN_IN_PATH }));
+  provider.use(async (ctx, next) => {
+    await next();
+    // Entra's device-code answer carries the polling interval and a sentence for the user.
+    const body = ctx.body as { user_code?: string; verification_uri?: string; interval?: number; message?: string } | undefined;
+    if (ctx.path === ENTRA_ROUTES.device_authorization && ctx.status === 200 && body?.user_code) {
+      body.interval = controls.deviceCodePollIntervalSeconds;
+      body.message = `To sign in, use a web browser to open the page ${body.verification_uri ?? ''} and enter the code ${body.user_code} to authenticate.`;
+    }
+  });
   provider.use(tokenEndpointMiddleware({ controls, tenantId, tokenPath: ENTRA_ROUTES.token, errorDetails }));
   const oidcCallback = provider.callback();
 
@@ -140,6 +152,9 @@ export async function startIdentityProvider(options: IdentityProviderOptions = {
     adminUrl: `${origin}${ADMIN_PATH_PREFIX}`,
     users: controls.users,
     setAccessTokenLifetime: (seconds) => controls.setAccessTokenLifetime(seconds),
+    setDeviceCodeLifetime: (seconds: number) => {
+      controls.deviceCodeLifetimeSeconds = seconds;
+    },
     revokeUser: (username, aadstsCode = DEFAULT_REVOCATION_CODE) => controls.revokeUser(username, aadstsCode),
     restoreUser: (username) => controls.restoreUser(username),
     failTokenRequests: (failure: { status: InjectedFailureStatus; count: number }) => controls.failTokenRequests(failure),

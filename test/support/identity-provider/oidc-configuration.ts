@@ -24,6 +24,9 @@ export const ENTRA_ROUTES = {
   token: '/oauth2/v2.0/token',
   jwks: '/discovery/v2.0/keys',
   end_session: '/oauth2/v2.0/logout',
+  // msal-node derives the device-code endpoint from the token endpoint ("/token" → "/devicecode").
+  device_authorization: '/oauth2/v2.0/devicecode',
+  code_verification: '/deviceauth',
 } as const;
 
 /** Where oidc-provider sends the browser to sign in (below `/<tenant>`). */
@@ -50,7 +53,7 @@ export function buildOidcConfiguration({ controls, tenantId, clientId, signingJw
       client_id: clientId,
       application_type: 'native',
       token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code', 'refresh_token'],
+      grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
       response_types: ['code'],
       // Native clients may use any port on a registered loopback redirect URI (RFC 8252 7.3).
       redirect_uris: ['http://localhost', 'http://127.0.0.1'],
@@ -73,6 +76,8 @@ export function buildOidcConfiguration({ controls, tenantId, clientId, signingJw
       // Entra's userinfo lives on Graph, not on the authority.
       userinfo: { enabled: false },
       rpInitiatedLogout: { enabled: true },
+      // Entra's device-code flow (RFC 8628); oidc-provider's own code entry and confirmation pages.
+      deviceFlow: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: async (ctx: OidcParamsContext, _client: unknown, oneOf?: string[]) => {
@@ -107,6 +112,7 @@ export function buildOidcConfiguration({ controls, tenantId, clientId, signingJw
       Grant: REFRESH_TOKEN_TTL_SECONDS,
       Session: REFRESH_TOKEN_TTL_SECONDS,
       IdToken: ID_TOKEN_TTL_SECONDS,
+      DeviceCode: () => controls.deviceCodeLifetimeSeconds,
       Interaction: INTERACTION_TTL_SECONDS,
     },
     formats: {

@@ -46,6 +46,10 @@ interface Revocation {
 export class ProviderControls {
   readonly users: readonly IdentityProviderUser[];
   accessTokenLifetimeSeconds = DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS;
+  /** Entra's device codes live 15 minutes; tests shorten it to see them expire. */
+  deviceCodeLifetimeSeconds = 900;
+  /** How often the client is told to poll (Entra says 5 s; tests say 1 s). */
+  deviceCodePollIntervalSeconds = 1;
   tokenDelayMs = 0;
 
   #failure: { status: InjectedFailureStatus; remaining: number } | undefined;

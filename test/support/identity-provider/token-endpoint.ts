@@ -12,6 +12,8 @@ import type { AadstsCode, EntraErrorBody } from './entra-errors.js';
 import type { InjectedFailureStatus, ProviderControls } from './provider-controls.js';
 import { readBody, parseForm } from './request-body.js';
 
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
 /** Entra asks throttled clients to wait this long; MSAL honours it. */
 const RETRY_AFTER_SECONDS = 5;
 
@@ -69,7 +71,13 @@ export function tokenEndpointMiddleware(options: TokenEndpointOptions): KoaMiddl
     if (ctx.path !== tokenPath || ctx.method !== 'POST') return next();
 
     // oidc-provider accepts an already-read body on req.body (it logs a one-time warning).
-    const rawBody = await readBody(ctx.req);
+    let rawBody = await readBody(ctx.req);
+    // Entra takes msal-node's short grant_type=device_code for RFC 8628's URN; oidc-provider wants the URN.
+    if (parseForm(rawBody).grant_type === 'device_code') {
+      const params = new URLSearchParams(rawBody);
+      params.set('grant_type', DEVICE_CODE_GRANT);
+      rawBody = params.toString();
+    }
     ctx.req.body = rawBody;
     const form = parseForm(rawBody);
     const correlationId = ctx.get('client-request-id');
@@ -111,6 +119,8 @@ export function tokenEndpointMiddleware(options: TokenEndpointOptions): KoaMiddl
       } else {
         if (presentedRefreshToken) controls.unspendRefreshToken(presentedRefreshToken);
         if (body?.error) {
+          // Entra names a device-code sign-in aborted on the other device so.
+          if (body.error === 'access_denied' && grantType === DEVICE_CODE_GRANT) body.error = 'authorization_declined';
           const detail = errorDetails.get(ctx) ?? '';
           const code = aadstsCodeForOidcProviderError(body.error, body.error === 'invalid_grant' ? detail : (body.error_description ?? ''));
           ctx.body = entraErrorBody(body.error, code, { correlationId, detail: detail || body.error_description });

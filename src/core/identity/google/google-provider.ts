@@ -27,6 +27,8 @@ export function createGoogleProvider(options: GoogleProviderOptions): IdentityPr
   return {
     id: 'google',
     label: 'Google',
+    // Google's device flow ("TVs and limited input devices") refuses the Gmail scopes.
+    offersDeviceCode: false,
     client: () => {
       requireGoogleConfigured(options.clientId(), options.hasClientSecret());
       return options.client();

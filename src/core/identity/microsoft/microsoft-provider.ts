@@ -23,6 +23,7 @@ export function createMicrosoftProvider(options: MicrosoftProviderOptions): Iden
   return {
     id: 'microsoft',
     label: 'Microsoft',
+    offersDeviceCode: true,
     client: () => options.client(),
     scopesFor: (profile: ScopeProfile) => scopesFor(options.cloud(), profile),
     classifyRefreshFailure,

@@ -10,6 +10,7 @@ import {
   LogLevel,
   PublicClientApplication,
   type AuthenticationResult,
+  type DeviceCodeRequest,
   type Configuration,
   type ICachePlugin,
   type INetworkModule,
@@ -17,7 +18,7 @@ import {
 } from '@azure/msal-node';
 import { TokentrayError } from '../../../shared/tokentray-error.js';
 import type { Logger } from '../../logging/logger.js';
-import type { InteractiveOptions, TokenClient, TokenResult } from '../identity-provider.js';
+import type { DeviceCodeOptions, InteractiveOptions, TokenClient, TokenResult } from '../identity-provider.js';
 
 export type { InteractiveOptions, TokenResult } from '../identity-provider.js';
 
@@ -118,6 +119,32 @@ export class MsalClient implements MsalPort {
       ...(options.loginHint ? { loginHint: options.loginHint } : { prompt: 'select_account' }),
     });
     return toResult(result);
+  }
+
+  async acquireByDeviceCode(options: DeviceCodeOptions): Promise<TokenResult> {
+    const request: DeviceCodeRequest = {
+      scopes: options.scopes,
+      timeout: options.timeoutSeconds,
+      deviceCodeCallback: (response) => {
+        void options.onCode({
+          verificationUri: response.verificationUri,
+          userCode: response.userCode,
+          expiresAt: Date.now() + response.expiresIn * 1000,
+          message: response.message || null,
+        });
+      },
+    };
+    // msal-node checks `cancel` before each poll of the token endpoint.
+    const cancel = (): void => {
+      request.cancel = true;
+    };
+    if (options.signal.aborted) cancel();
+    options.signal.addEventListener('abort', cancel, { once: true });
+    try {
+      return toResult(await this.#app.acquireTokenByDeviceCode(request));
+    } finally {
+      options.signal.removeEventListener('abort', cancel);
+    }
   }
 
   async removeAccount(homeAccountId: string): Promise<void> {

@@ -60,6 +60,20 @@ export function signInReasonFor(error: unknown): SignInReason {
 
 export type { RefreshFailure, SignInOutcome };
 
+/** msal-node's own device-code endings, and what the token endpoint answered while polling. */
+function deviceCodeOutcome(e: MsalLikeError): { code: 'SIGN_IN_CANCELLED' | 'SIGN_IN_TIMEOUT' | 'SIGN_IN_CONSENT_DENIED'; message: string } | null {
+  const text = `${e.errorCode ?? ''} ${e.errorMessage ?? e.message ?? ''}`;
+  if (e.errorCode === 'device_code_polling_cancelled') return { code: 'SIGN_IN_CANCELLED', message: 'The device-code sign-in was cancelled.' };
+  if (e.errorCode === 'user_timeout_reached') return { code: 'SIGN_IN_TIMEOUT', message: 'The device-code sign-in timed out.' };
+  if (e.errorCode === 'device_code_expired' || (e.errorCode === 'post_request_failed' && /expired_token/.test(text))) {
+    return { code: 'SIGN_IN_TIMEOUT', message: 'The device code expired before the sign-in was completed.' };
+  }
+  if (e.errorCode === 'post_request_failed' && /authorization_declined|access_denied/.test(text)) {
+    return { code: 'SIGN_IN_CONSENT_DENIED', message: 'The device-code sign-in was declined on the other device.' };
+  }
+  return null;
+}
+
 export function classifyRefreshFailure(error: unknown): RefreshFailure {
   const e = fields(error);
   const isDeadGrant = error instanceof InteractionRequiredAuthError || SIGN_IN_AGAIN_CODES.has(e.errorCode ?? '') || e.subError === 'bad_token';
@@ -78,6 +92,8 @@ export function translateInteractiveError(error: unknown, ended: SignInOutcome):
   if (ended === 'cancelled') return new TokentrayError('SIGN_IN_CANCELLED', 'The sign-in was cancelled.', { cause: error });
   if (ended === 'timeout') return new TokentrayError('SIGN_IN_TIMEOUT', 'The sign-in timed out.', { cause: error });
   const e = fields(error);
+  const deviceCode = deviceCodeOutcome(e);
+  if (deviceCode) return new TokentrayError(deviceCode.code, deviceCode.message, { cause: error });
   const aadsts = aadstsCodeIn(e.errorMessage ?? e.message);
   const explained = aadsts ? `AADSTS${aadsts}${AADSTS[aadsts] ? ` (${AADSTS[aadsts].summary})` : ''}` : e.errorCode ?? 'unknown error';
   if ((aadsts && CONSENT_CODES.has(aadsts)) || (e.errorCode === 'access_denied' && !aadsts) || e.errorCode === 'consent_required') {

@@ -14,7 +14,8 @@
  * Interactive sign-ins get a fresh application each (they may run side by side).
  */
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
-import type { InteractiveOptions, TokenClient, TokenResult } from '../identity-provider.js';
+import { TokentrayError } from '../../../shared/tokentray-error.js';
+import type { DeviceCodeOptions, InteractiveOptions, TokenClient, TokenResult } from '../identity-provider.js';
 import { EMPTY_MSAL_CACHE, cachedAccessToken, splitCacheByIdentity } from './msal-cache-partitions.js';
 
 /** More than the broker's background concurrency, so a request-driven refresh finds a lane. */
@@ -77,6 +78,14 @@ export class PartitionedTokenClient implements TokenClient {
     const lane: Lane = { client: null as unknown as TokenClient, bound: null };
     lane.client = this.#options.createClient(this.#plugin(lane));
     return lane.client.acquireInteractive(options);
+  }
+
+  acquireByDeviceCode(options: DeviceCodeOptions): Promise<TokenResult> {
+    // Like an interactive sign-in: a fresh lane that writes whatever identity signed in.
+    const lane: Lane = { client: null as unknown as TokenClient, bound: null };
+    lane.client = this.#options.createClient(this.#plugin(lane));
+    if (!lane.client.acquireByDeviceCode) throw new TokentrayError('INTERNAL', 'This token client has no device-code sign-in.');
+    return lane.client.acquireByDeviceCode(options);
   }
 
   removeAccount(homeAccountId: string): Promise<void> {

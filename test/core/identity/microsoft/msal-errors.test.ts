@@ -147,5 +147,16 @@ describe('translateInteractiveError on a full disk', () => {
     assert.equal(translateInteractiveError(new Error('cache write failed', { cause: enospc }), null).code, 'DISK_FULL');
     const saved = new TokentrayError('DISK_FULL', 'There is no space left to write vault.bin.');
     assert.equal(translateInteractiveError(new Error('afterCacheAccess failed', { cause: saved }), null), saved);
+
+describe('device-code endings', () => {
+  it('names msal-node\'s cancel, timeout and expiry, and a code declined on the other device', async () => {
+    const { translateInteractiveError: translate } = await import('../../../../src/core/identity/microsoft/msal-errors.js');
+    const withCode = (errorCode: string, errorMessage = ''): Error => Object.assign(new Error(errorMessage || errorCode), { errorCode, errorMessage });
+    assert.equal(translate(withCode('device_code_polling_cancelled'), null).code, 'SIGN_IN_CANCELLED');
+    assert.equal(translate(withCode('user_timeout_reached'), null).code, 'SIGN_IN_TIMEOUT');
+    assert.equal(translate(withCode('device_code_expired'), null).code, 'SIGN_IN_TIMEOUT');
+    assert.equal(translate(withCode('post_request_failed', 'expired_token'), null).code, 'SIGN_IN_TIMEOUT');
+    assert.equal(translate(withCode('post_request_failed', 'authorization_declined'), null).code, 'SIGN_IN_CONSENT_DENIED');
+    assert.equal(translate(withCode('device_code_polling_cancelled'), 'timeout').code, 'SIGN_IN_TIMEOUT', 'tokentray\'s own ending wins');
   });
 });

@@ -147,6 +147,8 @@ describe('translateInteractiveError on a full disk', () => {
     assert.equal(translateInteractiveError(new Error('cache write failed', { cause: enospc }), null).code, 'DISK_FULL');
     const saved = new TokentrayError('DISK_FULL', 'There is no space left to write vault.bin.');
     assert.equal(translateInteractiveError(new Error('afterCacheAccess failed', { cause: saved }), null), saved);
+  });
+});
 
 describe('device-code endings', () => {
   it('names msal-node\'s cancel, timeout and expiry, and a code declined on the other device', async () => {

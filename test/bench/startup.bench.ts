@@ -1,0 +1,214 @@
+/**
+ * Start-up at 1, 100 and 1,000 accounts, and the CLI's own start, measured from the outside.
+ *
+ * Every account is a distinct user of the local identity provider, signed in for real through
+ * MSAL (signed-in-homes.ts), once per run; each size gets its own data directory with a copy
+ * of those sign-ins. For each size `tokentray serve` is started as a child process and timed:
+ * start → the "ready" line, start → the first 200 for the last account (asked every 5 ms from
+ * the start, as EmailEngine would), and its RSS once ready.
+ *
+ * `TOKENTRAY_BENCH_BIN=/other/checkout/bin/tokentray.js` with `TOKENTRAY_BENCH_LAYOUT=whole`
+ * measures another build on the same sign-ins (the before/after table); `TOKENTRAY_BENCH_SIZES`
+ * picks the sizes (default 1,100,1000).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { KeytarSecretStore } from '../../src/core/storage/keytar-secret-store.js';
+import { dataFiles } from '../../src/core/storage/paths.js';
+import { Vault } from '../../src/core/storage/vault.js';
+import { BIN } from '../support/cli-process.js';
+import { startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
+import { accountIdOf, benchUsername, signInUsers, writeHome, type SignedIn } from '../support/signed-in-homes.js';
+
+const POLL_MS = 5;
+const GIVE_UP_MS = 180_000;
+const CLI_RUNS = 9;
+
+export interface StartupFigure {
+  accounts: number;
+  readyMs: number;
+  firstOkMs: number;
+  rssMb: number;
+}
+
+export interface CliFigures {
+  nodeMs: number;
+  helpMs: number;
+  tokenMs: number;
+  helpRssMb: number;
+  tokenRssMb: number;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function ask(port: number, credentials: { username: string; password: string }, account: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(
+      { host: '127.0.0.1', port, path: `/authentication?account=${encodeURIComponent(account)}&proto=imap`, headers: { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+function rssMbOf(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+function environment(idp: TestIdentityProvider, home: string, port: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TOKENTRAY_HOME: home,
+    TOKENTRAY_CLIENT_ID: idp.clientId,
+    TOKENTRAY_AUTHORITY: idp.authority,
+    TOKENTRAY_PORT: String(port),
+    NODE_EXTRA_CA_CERTS: idp.caCertPath,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Wall time and peak RSS of a whole process, median of CLI_RUNS. */
+function timeProcess(args: string[], env: NodeJS.ProcessEnv): { ms: number; rssMb: number } {
+  const times: number[] = [];
+  const rss: number[] = [];
+  for (let run = 0; run < CLI_RUNS; run += 1) {
+    const started = performance.now();
+    const result = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { env, encoding: 'utf8' });
+    times.push(performance.now() - started);
+    if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
+    rss.push(Number(result.stderr.trim().split('\n').at(-1)) / 1024);
+  }
+  return { ms: median(times), rssMb: median(rss) };
+}
+
+async function measureSize(idp: TestIdentityProvider, signedIn: readonly SignedIn[], count: number, bin: string, layout: 'partitions' | 'whole', cli: ((env: NodeJS.ProcessEnv, account: string) => void) | null): Promise<StartupFigure> {
+  const { home, credentials } = await writeHome(signedIn.slice(0, count), layout);
+  const port = await freePort();
+  const env = environment(idp, home, port);
+  const last = accountIdOf(count - 1);
+  const started = performance.now();
+  const child = spawn(process.execPath, [bin, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let readyMs = Number.NaN;
+  const ready = new Promise<void>((resolve, reject) => {
+    const check = (chunk: string): void => {
+      output += chunk;
+      if (Number.isNaN(readyMs) && output.includes('tokentray ready')) {
+        readyMs = performance.now() - started;
+        resolve();
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', check);
+    child.stderr.setEncoding('utf8').on('data', check);
+    child.on('exit', (code) => reject(new Error(`serve exited (${code}) before ready:\n${output}`)));
+  });
+  let firstOkMs = Number.NaN;
+  try {
+    while (performance.now() - started < GIVE_UP_MS) {
+      if ((await ask(port, credentials, last)) === 200) {
+        firstOkMs = performance.now() - started;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+    await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, Math.max(0, GIVE_UP_MS - (performance.now() - started))))]);
+    const rssMb = Number.isNaN(readyMs) ? Number.NaN : rssMbOf(child.pid!);
+    cli?.(env, last);
+    return { accounts: count, readyMs, firstOkMs, rssMb };
+  } finally {
+    child.kill('SIGINT');
+    await new Promise((resolve) => child.once('close', resolve));
+    await Vault.reset(dataFiles(home).vault, new KeytarSecretStore());
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+export async function runStartup(): Promise<{ figures: StartupFigure[]; cli: CliFigures | null; mintMs: number }> {
+  const sizes = (process.env.TOKENTRAY_BENCH_SIZES ?? '1,100,1000').split(',').map(Number);
+  const bin = process.env.TOKENTRAY_BENCH_BIN ?? BIN;
+  const layout = process.env.TOKENTRAY_BENCH_LAYOUT === 'whole' ? 'whole' : 'partitions';
+  const largest = Math.max(...sizes);
+  const idp = await startIdentityProvider({ users: Array.from({ length: largest }, (_, index) => ({ username: benchUsername(index) })) });
+  try {
+    const mintStarted = performance.now();
+    const signedIn = await signInUsers(idp, largest);
+    const mintMs = performance.now() - mintStarted;
+    let cli: CliFigures | null = null;
+    const figures: StartupFigure[] = [];
+    for (const size of sizes) {
+      figures.push(
+        await measureSize(idp, signedIn, size, bin, layout, size !== sizes[0] ? null : (env, account) => {
+          const node = timeProcess(['-e', '0'], env);
+          const help = timeProcess([bin, '--help'], env);
+          const token = timeProcess([bin, 'token', account], env);
+          cli = { nodeMs: node.ms, helpMs: help.ms, tokenMs: token.ms, helpRssMb: help.rssMb, tokenRssMb: token.rssMb };
+        }),
+      );
+    }
+    return { figures, cli, mintMs };
+  } finally {
+    await idp.close();
+  }
+}
+
+function ratio(figures: StartupFigure[], from: number, to: number, pick: (figure: StartupFigure) => number): number | null {
+  const a = figures.find((figure) => figure.accounts === from);
+  const b = figures.find((figure) => figure.accounts === to);
+  return a && b ? pick(b) / pick(a) : null;
+}
+
+/** Prints every figure beside its target; true when all targets are met. */
+export function printStartup(result: { figures: StartupFigure[]; cli: CliFigures | null; mintMs: number }): boolean {
+  const { figures, cli } = result;
+  let pass = true;
+  const check = (ok: boolean): string => {
+    if (!ok) pass = false;
+    return ok ? 'ok' : 'MISSED';
+  };
+  console.log(`\n## Start-up with N accounts signed in for real (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${figures.at(-1)?.accounts ?? 0} sign-ins made in ${(result.mintMs / 1000).toFixed(1)} s)`);
+  console.log('accounts | start → ready | start → first 200 (last account) | RSS after ready');
+  for (const figure of figures) console.log(`${String(figure.accounts).padStart(8)} | ${figure.readyMs.toFixed(0).padStart(10)} ms | ${figure.firstOkMs.toFixed(0).padStart(10)} ms | ${figure.rssMb.toFixed(1)} MB`);
+  for (const [from, to, limit] of [[1, 100, null], [100, 1000, 12]] as const) {
+    const ready = ratio(figures, from, to, (figure) => figure.readyMs);
+    const first = ratio(figures, from, to, (figure) => figure.firstOkMs);
+    if (ready === null || first === null) continue;
+    const verdict = limit === null ? '' : `  (target ≤ ${limit}: ${check(ready <= limit && first <= limit)})`;
+    console.log(`growth ${to}/${from}: ready ×${ready.toFixed(2)}, first 200 ×${first.toFixed(2)}${verdict}`);
+  }
+  const at = (count: number): StartupFigure | undefined => figures.find((figure) => figure.accounts === count);
+  const thousand = at(1000);
+  const hundred = at(100);
+  if (thousand) console.log(`first 200 at 1,000 accounts: ${thousand.firstOkMs.toFixed(0)} ms (target < 1000 ms: ${check(thousand.firstOkMs < 1000)})`);
+  if (thousand) console.log(`RSS at 1,000 accounts: ${thousand.rssMb.toFixed(1)} MB (target < 150 MB: ${check(thousand.rssMb < 150)})`);
+  if (hundred) console.log(`RSS at 100 accounts: ${hundred.rssMb.toFixed(1)} MB (target < 90 MB: ${check(hundred.rssMb < 90)})`);
+  if (cli) {
+    console.log(`\n## CLI, whole process, median of ${CLI_RUNS}`);
+    console.log(`node -e 0:            ${cli.nodeMs.toFixed(0)} ms`);
+    console.log(`tokentray --help:     ${cli.helpMs.toFixed(0)} ms, ${cli.helpRssMb.toFixed(1)} MB`);
+    console.log(`tokentray token <id>: ${cli.tokenMs.toFixed(0)} ms, ${cli.tokenRssMb.toFixed(1)} MB against the running daemon (target < 150 ms: ${check(cli.tokenMs < 150)})`);
+  }
+  return pass;
+}
+
+const isMain = import.meta.url === `file://${process.argv[1]}`;
+if (isMain) process.exit(printStartup(await runStartup()) ? 0 : 1);

@@ -33,6 +33,7 @@ import { prepareControlEndpoint, type ControlEndpoint } from './control/control-
 import { GoogleClient } from './identity/google/google-client.js';
 import { googleEndpointsFor } from './identity/google/google-endpoints.js';
 import { createGoogleProvider } from './identity/google/google-provider.js';
+import { logRequestLines } from './auth-server/request-lines.js';
 import { startControlServer } from './control/control-server.js';
 import { KeytarSecretStore } from './storage/keytar-secret-store.js';
 import { createLogger, type Logger } from './logging/logger.js';
@@ -298,6 +299,7 @@ function networkClientGet(client: INetworkModule): HttpGet {
 /** Runs the auth server with the current settings; restartable after a settings change. */
 class AuthServerManager implements AuthServerControl {
   readonly #log = new RequestLog();
+  #stopRequestLines: (() => void) | null = null;
   #server: AuthServer | null = null;
   #error: string | null = null;
 
@@ -313,6 +315,7 @@ class AuthServerManager implements AuthServerControl {
 
   async start(): Promise<void> {
     await this.stop();
+    this.#stopRequestLines = logRequestLines(this.#log, this.logger);
     const settings = this.settings.read();
     try {
       this.#server = await startAuthServer({
@@ -339,6 +342,8 @@ class AuthServerManager implements AuthServerControl {
     const server = this.#server;
     this.#server = null;
     await server?.close();
+    this.#stopRequestLines?.();
+    this.#stopRequestLines = null;
   }
 
   status(): StatusReport['server'] {

@@ -261,6 +261,7 @@ export async function benchAgainstBareServer(loader: LoadGenerator, settings: Be
       ratios,
       checks: [
         { name: 'throughput >= 0.85 x bare', pass: throughputRatio >= 0.85, detail: `${throughputRatio.toFixed(3)} x` },
+        { name: 'server CPU per request <= 1.10 x bare', pass: ratios.cpuMicrosPerRequest <= 1.1, detail: `${ratios.cpuMicrosPerRequest.toFixed(3)} x (${bareResult.cpuMicrosPerRequest.toFixed(1)} vs ${tokentrayResult.cpuMicrosPerRequest.toFixed(1)} us)` },
         { name: 'tokentray p99 < 2 ms', pass: tokentrayResult.load.p99Ms < 2, detail: `${tokentrayResult.load.p99Ms.toFixed(3)} ms` },
       ],
     };

@@ -244,6 +244,32 @@ describe('a program running as this user, without the vault key, posing as the d
   });
 });
 
+describe('the command on a full disk (real 64 KB tmpfs)', { skip: process.getuid?.() !== 0 && 'needs root to mount a tmpfs' }, () => {
+  let mountPoint: string;
+  let mounted = false;
+  before(async () => {
+    mountPoint = await mkdtemp(join(tmpdir(), 'tokentray-cli-full-'));
+    mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint]).status === 0;
+    if (mounted) spawnSync('sh', ['-c', `dd if=/dev/zero of=${join(mountPoint, 'filler')} bs=4k 2>/dev/null; true`]);
+  });
+  after(async () => {
+    if (mounted) spawnSync('umount', [mountPoint]);
+    await rm(mountPoint, { recursive: true, force: true });
+  });
+
+  it('says the disk is full (not "unexpected error … This is a bug") and leaves no temp behind', async (t) => {
+    if (!mounted) return t.skip('mount -t tmpfs failed');
+    for (const args of [['config', 'set', 'tenant', 'contoso.com'], ['status']]) {
+      const result = await runCli(args, cliEnv(mountPoint));
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /There is no space left to write/);
+      assert.match(result.stderr, /disk \(or your disk quota\) is full/);
+      assert.doesNotMatch(result.stderr, /unexpected error|bug/);
+      assert.deepEqual((await readdir(mountPoint)).filter((name) => name !== 'filler'), [], `after ${args.join(' ')}`);
+    }
+  });
+});
+
 describe('core dumps of the running daemon', () => {
   let dir: string;
   before(async () => {

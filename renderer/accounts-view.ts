@@ -7,6 +7,7 @@
  */
 import type { AccountStatus } from '../src/shared/account-status.js';
 import { ERROR_HINTS, type ErrorCode } from '../src/shared/error-codes.js';
+import { describeBothSides, describeEmailEngineSide, emailEngineHint, needsAttention } from '../src/shared/emailengine-hints.js';
 import { reSignInRequest } from '../src/shared/ipc-contract.js';
 import type { AppContext } from './context.js';
 import { h, replaceChildren, setText } from './dom.js';
@@ -20,6 +21,10 @@ interface Card {
   identity: HTMLElement;
   state: HTMLElement;
   lastRequest: HTMLElement;
+  /** EmailEngine's own view of the account (its state), and the hint when the sides disagree. */
+  emailEngineFact: HTMLElement;
+  emailEngineState: HTMLElement;
+  emailEngineHint: HTMLElement;
   problem: HTMLElement;
   progress: HTMLElement;
   signIn: HTMLButtonElement;
@@ -102,6 +107,10 @@ export class AccountsView {
     const state = h('dd', { class: 'fact-state' });
     const lastRequest = h('dd', { class: 'fact-request' });
     const problem = h('div', { class: 'card-problem' });
+    const emailEngineState = h('dd', { class: 'fact-emailengine' });
+    const emailEngineFact = h('div', { class: 'fact', hidden: true }, h('dt', {}, 'In EmailEngine'), emailEngineState);
+    // Classed as a callout only while shown: the card's callouts are its current problems.
+    const emailEngineHint = h('div', { class: 'card-mismatch', hidden: true, role: 'note' });
     const progress = h('p', { class: 'card-progress', role: 'status', 'aria-live': 'polite' });
     const signIn = h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => void this.#signIn(account.id) }, 'Sign in again');
     const cancel = h('button', { type: 'button', class: 'btn btn-secondary', hidden: true, onclick: () => void this.#cancel(account.id) }, 'Cancel sign-in');
@@ -112,12 +121,13 @@ export class AccountsView {
       { class: 'account-card', role: 'listitem', 'aria-labelledby': titleId, 'data-account': account.id },
       h('header', { class: 'card-head' }, h('span', { class: 'status-dot', 'aria-hidden': 'true' }), h('h2', { class: 'card-title', id: titleId }, account.id), badge),
       identity,
-      h('dl', { class: 'facts' }, h('div', { class: 'fact' }, h('dt', {}, 'Token'), state), h('div', { class: 'fact' }, h('dt', {}, 'EmailEngine'), lastRequest)),
+      h('dl', { class: 'facts' }, h('div', { class: 'fact' }, h('dt', {}, 'Token'), state), h('div', { class: 'fact' }, h('dt', {}, 'EmailEngine'), lastRequest), emailEngineFact),
+      emailEngineHint,
       problem,
       progress,
       h('div', { class: 'card-actions' }, signIn, cancel, copy, remove),
     );
-    return { root, badge, identity, state, lastRequest, problem, progress, signIn, cancel, key: '' };
+    return { root, badge, identity, state, lastRequest, emailEngineFact, emailEngineState, emailEngineHint, problem, progress, signIn, cancel, key: '' };
   }
 
   #updateCard(card: Card, account: AccountStatus, state: AppState): void {
@@ -136,6 +146,7 @@ export class AccountsView {
       last ? `Asked ${formatAgo(last.at, now)} (${formatClock(last.at)}) · ${protoLabel(last.proto)} · ${outcomeLabel(last.outcome)}` : 'No requests yet',
     );
     card.lastRequest.classList.toggle('is-error', last !== null && last.outcome !== 'ok');
+    this.#updateEmailEngineSide(card, account);
 
     // A sign-in error is stale once the account works again (signed in from the tray, say).
     if (account.state.kind === 'active' && !waiting) this.#signInErrors.delete(account.id);
@@ -164,6 +175,26 @@ export class AccountsView {
     if (hadFocus) (waiting ? card.cancel : card.signIn).focus();
     setText(card.progress, waiting ? 'Waiting for the browser… finish signing in there.' : '');
     card.progress.hidden = !waiting;
+  }
+
+  #updateEmailEngineSide(card: Card, account: AccountStatus): void {
+    const view = account.emailengine ?? null;
+    card.emailEngineFact.hidden = view === null;
+    if (!view) {
+      card.emailEngineHint.hidden = true;
+      return;
+    }
+    const lastError = view.lastError?.response;
+    setText(card.emailEngineState, `${describeEmailEngineSide(view)}${lastError && view.state !== 'connected' ? ` · ${lastError}` : ''}`);
+    const mismatch = needsAttention(account) ? emailEngineHint(account, view) : null;
+    card.emailEngineState.classList.toggle('is-error', mismatch !== null);
+    card.emailEngineHint.hidden = mismatch === null;
+    card.emailEngineHint.className = mismatch ? 'callout callout-warn card-mismatch' : 'card-mismatch';
+    const text = mismatch ? `${describeBothSides(account) ?? mismatch.short}|${mismatch.fix}` : '';
+    if (card.emailEngineHint.dataset.shown !== text) {
+      card.emailEngineHint.dataset.shown = text;
+      replaceChildren(card.emailEngineHint, ...(mismatch ? [h('p', { class: 'callout-title' }, describeBothSides(account) ?? mismatch.short), h('p', { class: 'callout-hint' }, mismatch.fix)] : []));
+    }
   }
 
   async #signIn(id: string): Promise<void> {

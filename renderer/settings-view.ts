@@ -7,6 +7,7 @@ import type { AppContext } from './context.js';
 import { h, replaceChildren, setText } from './dom.js';
 import type { AppState } from './store.js';
 import { ChecksPanel } from './checks-panel.js';
+import { EmailEnginePanel } from './emailengine-panel.js';
 import { asTokentrayError, errorBox } from './ui.js';
 
 const CLOUD_OPTIONS: ReadonlyArray<{ value: Cloud; label: string }> = [
@@ -34,6 +35,7 @@ export class SettingsView {
   readonly #errors: Record<FormKey, HTMLElement>;
   readonly #formOutcome: HTMLElement;
   readonly #startAtLogin: HTMLInputElement;
+  readonly #emailEngine: EmailEnginePanel;
   /** The settings the form was last filled from: fields the user did not touch follow updates. */
   #shown: Settings | null = null;
 
@@ -123,7 +125,8 @@ export class SettingsView {
         h('span', {}, h('span', { class: 'choice-title' }, 'Start at login'), h('span', { class: 'choice-help' }, 'Keep tokens fresh from the moment you log in.')),
       ),
     );
-    replaceChildren(panel, this.#guide, server, this.#form, general, new ChecksPanel(ctx).element);
+    this.#emailEngine = new EmailEnginePanel(ctx);
+    replaceChildren(panel, this.#guide, server, this.#emailEngine.element, this.#form, general, new ChecksPanel(ctx).element);
   }
 
   get firstField(): HTMLElement {
@@ -131,6 +134,7 @@ export class SettingsView {
   }
 
   render(state: AppState): void {
+    this.#emailEngine.render(state);
     const { report, settings } = state;
     if (report) {
       const { server } = report;

@@ -44,6 +44,15 @@ function connectRequest(value: unknown): ConnectRequest | null {
   return { id, email: email ?? null, profile: profile ?? 'outlook', sharedMailbox: sharedMailbox ?? null };
 }
 
+/** EmailEngine's URL and API token as the window sends them (rebuilt: nothing else passes). */
+function emailEngineRequest(value: unknown): { url: string; token: string; replace: boolean } | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { url, token, replace } = value as Record<string, unknown>;
+  if (!isString(url) || !isString(token) || (replace !== undefined && typeof replace !== 'boolean')) return null;
+  if (url.length > 2048 || token.length > 1024) return null;
+  return { url, token, replace: replace === true };
+}
+
 const none = <M extends WindowMethod>(): ArgumentCheck<M> => () => [] as unknown as IpcRequest<M>;
 const oneId = <M extends 'cancelSignIn' | 'removeAccount'>(): ArgumentCheck<M> => (args) =>
   isString(args[0]) ? ([args[0]] as IpcRequest<M>) : null;
@@ -53,6 +62,17 @@ const ARGUMENT_CHECKS: { [M in WindowMethod]: ArgumentCheck<M> } = {
   listAccounts: none(),
   getSettings: none(),
   runDiagnostics: none(),
+  emailEngineOrphans: none(),
+  disconnectEmailEngine: none(),
+  emailEngineStatus: (args) => (args[0] === undefined ? [] : typeof args[0] === 'boolean' ? [args[0]] : null),
+  checkEmailEngine: (args) => {
+    const request = emailEngineRequest(args[0]);
+    return request ? [{ url: request.url, token: request.token }] : null;
+  },
+  connectEmailEngine: (args) => {
+    const request = emailEngineRequest(args[0]);
+    return request ? [request] : null;
+  },
   copyServerUrl: none(),
   rotateServerSecret: none(),
   cancelSignIn: oneId(),

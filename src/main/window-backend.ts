@@ -14,7 +14,9 @@ import type { SettingKey, Settings } from '../shared/settings-shape.js';
 export const MAX_COPY_TEXT_CHARS = 4096;
 
 export interface WindowBackendPorts {
-  api: Pick<TokentrayApi, 'status' | 'listAccounts' | 'removeAccount' | 'getSettings' | 'setSetting' | 'recentRequests' | 'serverUrl' | 'rotateServerSecret' | 'runDiagnostics'>;
+  api: Pick<TokentrayApi, 'status' | 'listAccounts' | 'removeAccount' | 'getSettings' | 'setSetting' | 'recentRequests' | 'serverUrl' | 'rotateServerSecret' | 'runDiagnostics'
+    | 'emailEngineStatus' | 'emailEngineOrphans' | 'disconnectEmailEngine' | 'checkEmailEngine' | 'connectEmailEngine'
+  >;
   signIns: { start(request: ConnectRequest): Promise<AccountStatus>; cancel(id: string): Promise<void> };
   copyText(text: string): void;
   openHelp(topic: HelpTopic): Promise<void>;
@@ -37,6 +39,11 @@ export function createWindowBackend(ports: WindowBackendPorts): WindowApi {
     },
     recentRequests: (limit) => api.recentRequests(limit),
     runDiagnostics: () => api.runDiagnostics(),
+    emailEngineStatus: (refresh) => api.emailEngineStatus(refresh),
+    emailEngineOrphans: () => api.emailEngineOrphans(),
+    disconnectEmailEngine: () => api.disconnectEmailEngine(),
+    checkEmailEngine: (request) => api.checkEmailEngine(request),
+    connectEmailEngine: (request) => api.connectEmailEngine(request),
     async copyServerUrl() {
       ports.copyText(await api.serverUrl());
     },

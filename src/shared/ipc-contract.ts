@@ -16,7 +16,22 @@ import type { ConnectRequest, TokentrayApi } from './tokentray-api.js';
 import { TokentrayError } from './tokentray-error.js';
 
 /** TokentrayApi methods the window calls with their original signature. */
-export type PassThroughMethod = 'status' | 'listAccounts' | 'cancelSignIn' | 'removeAccount' | 'getSettings' | 'setSetting' | 'recentRequests' | 'runDiagnostics';
+export type PassThroughMethod =
+  | 'status'
+  | 'listAccounts'
+  | 'cancelSignIn'
+  | 'removeAccount'
+  | 'getSettings'
+  | 'setSetting'
+  | 'recentRequests'
+  | 'runDiagnostics'
+  | 'emailEngineStatus'
+  | 'emailEngineOrphans'
+  | 'disconnectEmailEngine'
+  // The EmailEngine API token the user is typing goes from the field through main into the
+  // core (preflight, or the vault on connect) and is never sent back to the window.
+  | 'checkEmailEngine'
+  | 'connectEmailEngine';
 
 /** Help pages the window may open; main maps each to one fixed URL (see external-urls.ts). */
 export const HELP_TOPICS = ['register-app', 'imap-smtp-oauth', 'graph-mail-permissions'] as const;
@@ -52,6 +67,11 @@ export const IPC_CHANNELS = {
   setSetting: 'tokentray:set-setting',
   recentRequests: 'tokentray:recent-requests',
   runDiagnostics: 'tokentray:run-diagnostics',
+  emailEngineStatus: 'tokentray:emailengine-status',
+  emailEngineOrphans: 'tokentray:emailengine-orphans',
+  disconnectEmailEngine: 'tokentray:emailengine-disconnect',
+  checkEmailEngine: 'tokentray:emailengine-check',
+  connectEmailEngine: 'tokentray:emailengine-connect',
   copyServerUrl: 'tokentray:copy-server-url',
   rotateServerSecret: 'tokentray:rotate-server-secret',
   copyText: 'tokentray:copy-text',

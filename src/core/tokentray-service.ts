@@ -201,6 +201,7 @@ export class TokentrayService implements TokentrayCore {
     await this.#deps.emailengine.assertMayRegister(
       registrationInput({ id, profile, username: existing?.username ?? email ?? '', sharedMailbox }, settings),
       overwrite,
+      { lenient: true },
     );
     if (this.#signIns.has(id)) throw new TokentrayError('SIGN_IN_IN_PROGRESS', `A sign-in for ${quoteAccountId(id)} is already open.`);
 

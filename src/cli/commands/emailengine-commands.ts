@@ -6,7 +6,7 @@
  * process listing on the machine.
  */
 import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { EXIT_FAILURE, EXIT_OK, ERROR_HINTS } from '../../shared/error-codes.js';
 import type { EmailEngineCheck, EmailEnginePreflight, EmailEngineStatus, AuthServerTarget } from '../../shared/emailengine.js';
 import { describeBothSides } from '../../shared/emailengine-hints.js';
@@ -36,14 +36,19 @@ async function readAll(stream: Readable): Promise<string> {
 function promptHidden(input: TokenInput): Promise<string> {
   return new Promise((resolve, reject) => {
     input.prompt.write('EmailEngine API token (input hidden): ');
-    const muted = { write: () => true } as unknown as Writable;
+    // readline echoes what is typed to its output: give it one that discards everything.
+    const muted = new Writable({ write: (_chunk, _encoding, done) => done() });
     const rl = createInterface({ input: input.stdin, output: muted, terminal: true });
+    let answered = false;
     rl.once('line', (line) => {
-      rl.close();
+      answered = true;
       input.prompt.write('\n');
       resolve(line);
+      rl.close();
     });
-    rl.once('close', () => reject(new TokentrayError('EMAILENGINE_TOKEN_INVALID', 'No EmailEngine API token was entered.')));
+    rl.once('close', () => {
+      if (!answered) reject(new TokentrayError('EMAILENGINE_TOKEN_INVALID', 'No EmailEngine API token was entered.'));
+    });
   });
 }
 

@@ -272,10 +272,21 @@ export class EmailEngineLink {
     return { id: input.id, exists: true, managed, changes, needsConfirmation: !managed && changes.length > 0 };
   }
 
-  /** Throws EMAILENGINE_ACCOUNT_CONFLICT when registering would overwrite someone else's account. */
-  async assertMayRegister(input: RegistrationInput, overwrite: boolean): Promise<void> {
+  /**
+   * Throws EMAILENGINE_ACCOUNT_CONFLICT when registering would overwrite someone else's account.
+   * `lenient` (before a sign-in): an EmailEngine that cannot be asked does not block it; the
+   * registration after it checks again and reports its own failure.
+   */
+  async assertMayRegister(input: RegistrationInput, overwrite: boolean, options: { lenient?: boolean } = {}): Promise<void> {
     if (!this.#record() || overwrite) return;
-    const preview = await this.preview(input);
+    let preview: EmailEngineRegistrationPreview;
+    try {
+      preview = await this.preview(input);
+    } catch (error) {
+      if (!options.lenient) throw error;
+      this.#deps.logger.warn(`could not ask EmailEngine about ${accountIdForLog(input.id)} before the sign-in`, { code: failureOf(error).code });
+      return;
+    }
     if (preview.needsConfirmation) {
       throw new TokentrayError(
         'EMAILENGINE_ACCOUNT_CONFLICT',

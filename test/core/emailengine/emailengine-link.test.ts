@@ -197,5 +197,9 @@ describe('EmailEngineLink against an EmailEngine-shaped server', () => {
     assert.equal(link.status().error?.code, 'EMAILENGINE_UNREACHABLE');
     const removal = await link.remove('sales', false);
     assert.equal(removal.kind, 'failed');
+    // Before a sign-in, an EmailEngine that is down does not block it; the registration reports.
+    await link.assertMayRegister(sales, false, { lenient: true });
+    await assert.rejects(link.assertMayRegister(sales, false), failsWith('EMAILENGINE_UNREACHABLE'));
+    assert.equal((await link.register(sales, { overwrite: false })).kind, 'failed');
   });
 });

@@ -2,6 +2,7 @@
  * Connect account: id (validated as you type, same rule as the core), e-mail hint, profile,
  * optional shared mailbox; then "Waiting for the browser…" with Cancel; then the outcome.
  */
+import { PROVIDER_IDS, PROVIDER_LABELS, isScopeProfile, profilesOf, providerOfProfile, type ProviderId } from '../src/shared/providers.js';
 import type { AccountStatus, ScopeProfile } from '../src/shared/account-status.js';
 import { validateAccountId } from '../src/shared/account-id.js';
 import type { AppContext } from './context.js';
@@ -22,6 +23,9 @@ export class ConnectView {
   readonly #email: HTMLInputElement;
   readonly #shared: HTMLInputElement;
   readonly #sharedRow: HTMLElement;
+  readonly #emailLabel: HTMLElement;
+  readonly #submitButton: HTMLButtonElement;
+  readonly #profileChoices: Record<ProviderId, HTMLElement>;
   readonly #outcome: HTMLElement;
   readonly #setup: HTMLElement;
   readonly #waiting: HTMLElement;
@@ -75,6 +79,13 @@ export class ConnectView {
       placeholder: 'support@contoso.com',
       'aria-describedby': 'connect-shared-help',
     });
+    const providerOption = (value: ProviderId, description: string, checked: boolean): HTMLElement =>
+      h(
+        'label',
+        { class: 'choice' },
+        h('input', { type: 'radio', name: 'provider', value, checked, onchange: () => this.#syncProvider() }),
+        h('span', { class: 'choice-text' }, h('span', { class: 'choice-title' }, PROVIDER_LABELS[value]), h('span', { class: 'choice-help' }, description)),
+      );
     const profileOption = (value: ScopeProfile, description: string, checked: boolean): HTMLElement =>
       h(
         'label',
@@ -89,6 +100,22 @@ export class ConnectView {
       this.#shared,
       h('p', { id: 'connect-shared-help', class: 'field-help' }, 'A shared mailbox this user may open. EmailEngine then logs in to it over IMAP.'),
     );
+    this.#emailLabel = h('span', {}, 'Microsoft 365 address ');
+    this.#profileChoices = {
+      microsoft: h(
+        'div',
+        {},
+        profileOption('outlook', 'IMAP and SMTP with OAuth2 (XOAUTH2)', true),
+        profileOption('graph', 'Microsoft Graph API: Mail.ReadWrite, Mail.Send', false),
+      ),
+      google: h(
+        'div',
+        { hidden: true },
+        profileOption('gmail', 'IMAP and SMTP with OAuth2 (XOAUTH2): https://mail.google.com/', false),
+        profileOption('gmail-api', 'Gmail API (EmailEngine\'s Gmail backend): gmail.modify', false),
+      ),
+    };
+    this.#submitButton = h('button', { type: 'submit', class: 'btn btn-primary', id: 'connect-submit' }, 'Sign in with Microsoft') as HTMLButtonElement;
     this.#fields = h(
       'fieldset',
       { class: 'plain-fieldset' },
@@ -104,16 +131,23 @@ export class ConnectView {
       h(
         'div',
         { class: 'field' },
-        h('label', { for: 'connect-email', class: 'label' }, 'Microsoft 365 address ', h('span', { class: 'optional' }, '(optional)')),
+        h('label', { for: 'connect-email', class: 'label' }, this.#emailLabel, h('span', { class: 'optional' }, '(optional)')),
         this.#email,
         h('p', { id: 'connect-email-help', class: 'field-help' }, 'Pre-fills the sign-in page; the signed-in user must match it.'),
       ),
       h(
         'fieldset',
         { class: 'field choices' },
+        h('legend', { class: 'label' }, 'Provider'),
+        providerOption('microsoft', 'Outlook, Microsoft 365, Exchange Online', true),
+        providerOption('google', 'Gmail, Google Workspace', false),
+      ),
+      h(
+        'fieldset',
+        { class: 'field choices' },
         h('legend', { class: 'label' }, 'How EmailEngine reaches the mailbox'),
-        profileOption('outlook', 'IMAP and SMTP with OAuth2 (XOAUTH2)', true),
-        profileOption('graph', 'Microsoft Graph API: Mail.ReadWrite, Mail.Send', false),
+        this.#profileChoices.microsoft,
+        this.#profileChoices.google,
       ),
       this.#sharedRow,
     );
@@ -128,11 +162,11 @@ export class ConnectView {
     this.#form = h(
       'form',
       { class: 'form', novalidate: true, 'aria-labelledby': 'connect-heading', onsubmit: (event: Event) => this.#submit(event) },
-      h('h2', { id: 'connect-heading', class: 'section-title' }, 'Connect a Microsoft 365 account'),
+      h('h2', { id: 'connect-heading', class: 'section-title' }, 'Connect a mail account'),
       this.#setup,
       this.#outcome,
       this.#fields,
-      h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'connect-submit' }, 'Sign in with Microsoft')),
+      h('div', { class: 'form-actions' }, this.#submitButton),
     );
 
     this.#cancel = h('button', { type: 'button', class: 'btn btn-secondary', id: 'connect-cancel', onclick: () => void this.#cancelSignIn() }, 'Cancel');
@@ -162,9 +196,27 @@ export class ConnectView {
     this.#updateIdNote(state);
   }
 
+  #provider(): ProviderId {
+    const checked = this.#form.querySelector<HTMLInputElement>('input[name="provider"]:checked');
+    return checked?.value === 'google' ? 'google' : 'microsoft';
+  }
+
   #profile(): ScopeProfile {
-    const checked = this.#form.querySelector<HTMLInputElement>('input[name="profile"]:checked');
-    return checked?.value === 'graph' ? 'graph' : 'outlook';
+    const provider = this.#provider();
+    const checked = this.#profileChoices[provider].querySelector<HTMLInputElement>('input[name="profile"]:checked');
+    return checked && isScopeProfile(checked.value) ? checked.value : profilesOf(provider)[0]!;
+  }
+
+  /** Shows the chosen provider's profiles (its IMAP + SMTP one selected) and wording. */
+  #syncProvider(): void {
+    const provider = this.#provider();
+    for (const id of PROVIDER_IDS) this.#profileChoices[id].hidden = id !== provider;
+    const first = this.#profileChoices[provider].querySelector<HTMLInputElement>(`input[value="${profilesOf(provider)[0]!}"]`);
+    if (first) first.checked = true;
+    setText(this.#emailLabel, provider === 'google' ? 'Google address ' : 'Microsoft 365 address ');
+    this.#email.placeholder = provider === 'google' ? 'name@gmail.com' : 'name@contoso.com';
+    setText(this.#submitButton, `Sign in with ${PROVIDER_LABELS[provider]}`);
+    this.#syncProfile();
   }
 
   #syncProfile(): void {
@@ -208,7 +260,7 @@ export class ConnectView {
     replaceChildren(this.#outcome);
     setText(
       this.#waitingText,
-      `A Microsoft sign-in page opened in your browser. Sign in${request.email ? ` as ${request.email}` : ''} there to connect "${request.id}"; this window updates by itself.`,
+      `A ${PROVIDER_LABELS[providerOfProfile(request.profile)]} sign-in page opened in your browser. Sign in${request.email ? ` as ${request.email}` : ''} there to connect "${request.id}"; this window updates by itself.`,
     );
     this.#setPhase('waiting');
     try {

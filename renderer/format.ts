@@ -33,7 +33,16 @@ export function formatAgo(epochMs: number, now: number): string {
 }
 
 export function profileLabel(profile: ScopeProfile): string {
-  return profile === 'outlook' ? 'Outlook IMAP/SMTP' : 'Microsoft Graph';
+  switch (profile) {
+    case 'outlook':
+      return 'Outlook IMAP/SMTP';
+    case 'graph':
+      return 'Microsoft Graph';
+    case 'gmail':
+      return 'Gmail IMAP/SMTP';
+    case 'gmail-api':
+      return 'Gmail API';
+  }
 }
 
 export function protoLabel(proto: Proto | string): string {

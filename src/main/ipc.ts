@@ -5,6 +5,7 @@
  * arguments' shape (the page is treated as untrusted input), then calls the window backend.
  * Results and TokentrayErrors both travel as an `IpcResult` envelope of plain data.
  */
+import { isScopeProfile } from '../shared/providers.js';
 import { redact, type Logger } from '../core/logging/logger.js';
 import { SETTING_KEYS, type SettingKey } from '../shared/settings-shape.js';
 import {
@@ -39,8 +40,9 @@ function connectRequest(value: unknown): ConnectRequest | null {
   if (typeof value !== 'object' || value === null) return null;
   const { id, email, profile, sharedMailbox } = value as Record<string, unknown>;
   if (!isString(id) || !isOptionalString(email) || !isOptionalString(sharedMailbox)) return null;
-  if (profile !== undefined && profile !== 'outlook' && profile !== 'graph') return null;
+  if (profile !== undefined && !isScopeProfile(profile)) return null;
   // Rebuilt field by field: nothing else the page put on the object reaches the core.
+  // The provider follows from the profile (the core derives it).
   return { id, email: email ?? null, profile: profile ?? 'outlook', sharedMailbox: sharedMailbox ?? null };
 }
 

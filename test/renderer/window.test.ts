@@ -193,6 +193,10 @@ describe('tokentray window (real renderer in Chromium)', () => {
     assert.equal((await focused(page)).id, 'connect-email');
     await page.keyboard.type('ops@contoso.com');
     await page.keyboard.press('Tab');
+    const microsoft = page.locator('input[name="provider"][value="microsoft"]');
+    assert.equal(await microsoft.evaluate((element) => element === document.activeElement), true, 'the provider choice comes next');
+    assert.equal(await microsoft.isChecked(), true, 'Microsoft selected');
+    await page.keyboard.press('Tab');
     assert.equal((await focused(page)).role, null);
     await page.keyboard.press('ArrowDown'); // Outlook → Graph
     assert.equal(await page.getByRole('radio', { name: /Microsoft Graph/ }).isChecked(), true);

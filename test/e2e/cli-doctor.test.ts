@@ -14,9 +14,10 @@ import type { DiagnosticReport } from '../../src/shared/diagnostics.js';
 import { ERROR_HINTS } from '../../src/shared/error-codes.js';
 import { completeSignIn, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
 import { cliEnvironment } from '../support/local-setup.js';
+import { startFakeEmailEngine } from '../support/emailengine/fake-emailengine.js';
 import { runCli, startCli, type CliResult } from '../support/cli-process.js';
 
-const ALICE = 'alice@contoso.test';
+const ALICE = 'alice@contoso.com'; // EmailEngine's e-mail check refuses .test domains
 const AUTHORIZE_URL = /https:\/\/127\.0\.0\.1:\d+\/\S+\/authorize\?\S+/;
 
 function outcomes(result: CliResult): Record<string, string> {
@@ -96,7 +97,44 @@ describe('tokentray doctor (real failures)', () => {
     assert.equal(outcomes(result).authority, 'fail IDP_UNAVAILABLE');
   });
 
-  it('runs inside a running tokentray serve: the port is ours', async () => {
+  it("checks EmailEngine through the running tokentray: all good, then authServer elsewhere, then EmailEngine down, each with its fix", async () => {
+    const ee = await startFakeEmailEngine();
+    const serve = startCli(['serve'], env);
+    try {
+      await serve.waitFor(/tokentray ready/);
+      const connected = await runCli(['emailengine', 'connect', '--url', ee.url], env, `${ee.issueToken()}\n`);
+      assert.equal(connected.code, 0, connected.stderr);
+      await ee.settle();
+      const good = await runCli(['doctor', '--json'], env);
+      assert.equal(good.code, 0, good.stdout);
+      const found = outcomes(good);
+      assert.equal(found.emailengine, 'ok');
+      assert.equal(found['emailengine-auth-server'], 'ok');
+      assert.equal(found['account:sales'], 'ok');
+
+      ee.settings.authServer = 'http://10.0.0.9:9000/auth';
+      const elsewhere = await runCli(['doctor'], env);
+      assert.equal(elsewhere.code, 1);
+      assert.match(elsewhere.stdout, /FAIL {2}EmailEngine's authServer: points to http:\/\/10\.0\.0\.9:9000\/auth, not to this tokentray/);
+      assert.ok(elsewhere.stdout.includes(`fix: ${ERROR_HINTS.EMAILENGINE_AUTH_SERVER_ELSEWHERE}`), elsewhere.stdout);
+
+      await ee.close();
+      const down = await runCli(['doctor', '--json'], env);
+      assert.equal(down.code, 1);
+      const report = JSON.parse(down.stdout) as DiagnosticReport;
+      const link = report.checks.find((check) => check.id === 'emailengine');
+      assert.equal(link?.outcome, 'fail');
+      assert.equal(link?.code, 'EMAILENGINE_UNREACHABLE');
+      assert.equal(link?.fix, ERROR_HINTS.EMAILENGINE_UNREACHABLE);
+    } finally {
+      await runCli(['emailengine', 'disconnect'], env);
+      serve.child.kill('SIGINT');
+      await serve.done;
+      await ee.close().catch(() => undefined);
+    }
+  });
+
+    it('runs inside a running tokentray serve: the port is ours', async () => {
     const serve = startCli(['serve'], env);
     try {
       await serve.waitFor(/tokentray ready/);

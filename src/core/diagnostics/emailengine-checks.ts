@@ -6,6 +6,7 @@ import type { DiagnosticCheck } from '../../shared/diagnostics.js';
 import type { EmailEngineStatus } from '../../shared/emailengine.js';
 import { failed, passed, skipped } from './check-result.js';
 
+const AUTH_SERVER_CODES: ReadonlySet<string> = new Set(['EMAILENGINE_AUTH_SERVER_ELSEWHERE', 'EMAILENGINE_AUTH_SERVER_NOT_SAVED']);
 const LINK = { id: 'emailengine', title: 'EmailEngine' } as const;
 const AUTH_SERVER = { id: 'emailengine-auth-server', title: "EmailEngine's authServer" } as const;
 
@@ -14,7 +15,9 @@ export function checkEmailEngine(status: EmailEngineStatus): DiagnosticCheck[] {
     return [skipped(LINK, 'none connected (window → Settings → EmailEngine, or `tokentray emailengine connect --url URL`)')];
   }
   const at = status.url ?? 'EmailEngine';
-  if (status.error) {
+  // An authServer pointing elsewhere is reported by the link as its error too; EmailEngine did
+  // answer then, so it belongs to the authServer check below.
+  if (status.error && !AUTH_SERVER_CODES.has(status.error.code)) {
     return [failed(LINK, status.error.code, `${at}: ${status.error.message}`), skipped(AUTH_SERVER, 'not checked: EmailEngine did not answer')];
   }
   const checks: DiagnosticCheck[] = [passed(LINK, `${at} answers${status.version ? ` (EmailEngine ${status.version})` : ''}; its API token is accepted`)];

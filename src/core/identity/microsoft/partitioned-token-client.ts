@@ -49,6 +49,8 @@ export class PartitionedTokenClient implements TokenClient {
   readonly #free: Lane[] = [];
   readonly #waiting: ((lane: Lane) => void)[] = [];
   readonly #identityLocks = new Map<string, Promise<void>>();
+  /** Discovery results any lane learned, handed to the others (saves each a round trip). */
+  readonly #authorityMetadata = new Map<string, unknown>();
   #laneCount = 0;
 
   constructor(options: PartitionedTokenClientOptions) {
@@ -99,7 +101,13 @@ export class PartitionedTokenClient implements TokenClient {
         // Whatever an earlier call of this lane left in memory is another identity's.
         // (msal-node hands its TokenCache, whose getKVStore is the live key-value map.)
         const entries = (context.tokenCache as Partial<{ getKVStore(): Record<string, unknown> }>).getKVStore?.() ?? {};
-        for (const key of Object.keys(entries)) if (!key.startsWith(AUTHORITY_METADATA_KEY_PREFIX)) delete entries[key];
+        for (const key of Object.keys(entries)) {
+          if (!key.startsWith(AUTHORITY_METADATA_KEY_PREFIX)) delete entries[key];
+          else this.#authorityMetadata.set(key, entries[key]);
+        }
+        // A new lane's first cache access comes before its first discovery (MsalClient looks
+        // the account up first): what another lane discovered spares it the network.
+        for (const [key, metadata] of this.#authorityMetadata) if (!(key in entries)) entries[key] = metadata;
         context.tokenCache.deserialize((lane.bound && store.get(lane.bound)) || EMPTY_MSAL_CACHE);
       },
       afterCacheAccess: async (context: TokenCacheContext): Promise<void> => {

@@ -1,12 +1,14 @@
 /**
  * Which URLs the desktop shell may hand to the system browser, and the one place that does.
  *
- * Only two kinds ever leave the app: the Microsoft sign-in page (its origin must be the
- * configured authority's, or the cloud's login host) and a fixed list of help pages. A
+ * Only two kinds ever leave the app: the sign-in page (its origin must be the configured
+ * Microsoft authority's, the cloud's login host, or Google's sign-in origin) and a fixed list
+ * of help pages. A
  * compromised or buggy renderer therefore cannot make the app open arbitrary links or
  * launch other protocol handlers (file:, smb:, ms-settings:, …).
  */
 import { authorityFor, CLOUDS } from '../core/identity/microsoft/clouds.js';
+import { googleEndpointsFor } from '../core/identity/google/google-endpoints.js';
 import type { Logger } from '../core/logging/logger.js';
 import type { HelpTopic } from '../shared/ipc-contract.js';
 import type { Settings } from '../shared/settings-shape.js';
@@ -20,7 +22,7 @@ export const HELP_LINKS: Readonly<Record<HelpTopic, string>> = {
   'graph-mail-permissions': 'https://learn.microsoft.com/en-us/graph/permissions-reference',
 };
 
-export type SignInSettings = Pick<Settings, 'cloud' | 'tenant' | 'authority'>;
+export type SignInSettings = Pick<Settings, 'cloud' | 'tenant' | 'authority'> & Partial<Pick<Settings, 'google.endpoint'>>;
 
 function parse(url: string): URL | null {
   try {
@@ -38,7 +40,12 @@ function originOf(url: string): string | null {
 export function isAllowedSignInUrl(url: string, settings: SignInSettings): boolean {
   const parsed = parse(url);
   if (!parsed || parsed.protocol !== 'https:' || parsed.username || parsed.password) return false;
-  const allowed = [originOf(authorityFor(settings)), originOf(CLOUDS[settings.cloud].loginHost)];
+  const allowed = [
+    originOf(authorityFor(settings)),
+    originOf(CLOUDS[settings.cloud].loginHost),
+    // Google's sign-in page (or the endpoint override's origin).
+    originOf(googleEndpointsFor(settings['google.endpoint'] ?? null).oauth2AuthBaseUrl),
+  ];
   return allowed.includes(parsed.origin);
 }
 

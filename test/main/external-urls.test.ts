@@ -62,3 +62,14 @@ describe('ExternalLinks', () => {
     await assert.rejects(links.openHelp('imap-smtp-oauth'), { code: 'BROWSER_OPEN_FAILED' });
   });
 });
+
+describe('Google sign-in URLs', () => {
+  it('allows Google\'s sign-in origin, or the google.endpoint override\'s, and nothing near it', () => {
+    assert.equal(isAllowedSignInUrl('https://accounts.google.com/o/oauth2/v2/auth?client_id=x', GLOBAL), true);
+    assert.equal(isAllowedSignInUrl('https://accounts.google.com.evil.test/o/oauth2/v2/auth', GLOBAL), false);
+    assert.equal(isAllowedSignInUrl('http://accounts.google.com/o/oauth2/v2/auth', GLOBAL), false);
+    const local = { ...GLOBAL, 'google.endpoint': 'https://127.0.0.1:9443' };
+    assert.equal(isAllowedSignInUrl('https://127.0.0.1:9443/o/oauth2/v2/auth?x=1', local), true);
+    assert.equal(isAllowedSignInUrl('https://127.0.0.1:9443/o/oauth2/v2/auth?x=1', GLOBAL), false);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * The real window connects a Gmail account through the provider choice: renderer in Chromium,
+ * the real core in-process (google-auth-library, the real keychain), main's window backend,
+ * and the local Google-shaped identity provider; the browser is played by `completeSignIn`.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { silentLogger } from '../../src/core/logging/logger.js';
+import { openCore, type OpenedCore } from '../../src/core/open-core.js';
+import { KeytarSecretStore } from '../../src/core/storage/keytar-secret-store.js';
+import { dataFiles } from '../../src/core/storage/paths.js';
+import { Vault } from '../../src/core/storage/vault.js';
+import { askLikeEmailEngine } from '../support/emailengine-client.js';
+import { completeSignIn, type SignInResult } from '../support/identity-provider/index.js';
+import { GMAIL_SCOPE, startGoogleIdentityProvider, type GoogleIdentityProvider } from '../support/identity-provider/google-identity-provider.js';
+import { createTrustingFetch } from '../support/identity-provider/trusting-fetch.js';
+import { memorySettings } from '../support/memory-settings.js';
+import { launchChromium, startWindowHarness, type ChromiumHandle } from './window-harness.js';
+
+const ALICE = 'alice@gmail.test';
+const SIGN_IN_WAIT_MS = 15_000;
+
+describe('tokentray window connects a Google account (Chromium, real core, Google-shaped provider)', { timeout: 60_000 }, () => {
+  let idp: GoogleIdentityProvider;
+  let core: OpenedCore;
+  let home: string;
+  let chromium: ChromiumHandle;
+  const signIns: Array<Promise<SignInResult | Error>> = [];
+
+  before(async () => {
+    idp = await startGoogleIdentityProvider({ users: [ALICE] });
+    home = await mkdtemp(join(tmpdir(), 'tokentray-window-google-'));
+    core = await openCore({
+      home,
+      role: 'daemon',
+      logger: silentLogger,
+      settingsBackend: memorySettings({ 'google.clientId': idp.clientId, 'google.endpoint': idp.endpoint, port: 0 }),
+      googleFetch: createTrustingFetch(idp.caCertPem),
+    });
+    await core.start();
+    await core.setClientSecret('google', idp.clientSecret);
+    chromium = await launchChromium();
+  });
+
+  after(async () => {
+    await chromium?.close();
+    if (core) {
+      await core.close();
+      await Vault.reset(dataFiles(home).vault, new KeytarSecretStore());
+    }
+    if (home) await rm(home, { recursive: true, force: true });
+    await idp?.close();
+  });
+
+  it('picks Google, sees its profiles and wording, signs in and shows the Gmail account active', async () => {
+    const harness = await startWindowHarness(core, {
+      browser: chromium.browser,
+      openExternal: async (url) => {
+        signIns.push(completeSignIn(url, { username: ALICE, caCertPem: idp.caCertPem }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+      },
+      view: 'connect',
+    });
+    try {
+      const { page, openedUrls } = harness;
+      await page.getByLabel('Account id').fill('gmail');
+      await page.locator('input[name="provider"][value="google"]').check();
+      assert.equal(await page.getByRole('radio', { name: /Gmail IMAP\/SMTP/ }).isChecked(), true, 'Google\'s IMAP + SMTP profile is preselected');
+      assert.equal(await page.getByRole('radio', { name: /Outlook IMAP\/SMTP/ }).isVisible(), false, 'Microsoft profiles are hidden');
+      await page.getByLabel('Google address (optional)').fill(ALICE);
+      await page.getByRole('button', { name: 'Sign in with Google' }).click();
+
+      await page.getByRole('heading', { name: 'gmail is connected' }).waitFor({ timeout: SIGN_IN_WAIT_MS }).catch(async (error: unknown) => {
+        const played = await signIns.at(-1);
+        throw new Error(`not connected: page says "${await page.locator('main').innerText()}"; urls ${openedUrls.join(' ')}; browser: ${played instanceof Error ? played.message : JSON.stringify(played)}`, { cause: error });
+      });
+      assert.equal(openedUrls.length, 1);
+      const authorize = new URL(openedUrls[0]!);
+      assert.equal(authorize.origin, idp.endpoint, 'main opened the configured Google endpoint');
+      assert.equal(authorize.pathname, '/o/oauth2/v2/auth');
+      assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
+      const answer = await signIns.at(-1);
+      assert.ok(answer && !(answer instanceof Error) && answer.status === 200, 'the loopback listener accepted the code');
+
+      await page.getByRole('button', { name: 'Show accounts' }).click();
+      const card = page.locator('article[data-account="gmail"]');
+      await card.getByText('Active', { exact: true }).waitFor();
+      assert.match(await card.innerText(), /alice@gmail\.test · Gmail IMAP\/SMTP/);
+
+      const status = await core.status();
+      assert.equal(status.accounts[0]!.provider, 'google');
+      const served = await askLikeEmailEngine(await core.serverUrl(), 'gmail', 'imap');
+      assert.equal(served.status, 200, served.body);
+      const token = await idp.introspect((JSON.parse(served.body) as { accessToken: string }).accessToken);
+      assert.ok(token?.scopes.includes(GMAIL_SCOPE));
+      assert.deepEqual([...harness.problems], []);
+    } finally {
+      await harness.close();
+    }
+  });
+});

@@ -81,11 +81,15 @@ Prints a currently valid access token (refreshing it first when needed).
 --json prints {"user","accessToken","expiresAt"} (expiresAt: ISO 8601).`,
   status: `Usage: tokentray status [--json]
 
---json prints {"accounts":[{"id","email","user","provider","profile","state":{"kind",…},"lastRequest","lastError"}],"server":{"running","url","error"}}.`,
+--json prints {"accounts":[{"id","email","user","provider","profile","state":{"kind",…},"lastRequest","lastError",
+"emailengine":{"presence","state","lastError","checkedAt","managed","hint","error"} or null}],"server":{"running","url","error"},
+"emailengine":{"connected","url","version","licensed","authServer","checkedAt","error","warnings"}}.
+With EmailEngine connected, each account also shows EmailEngine's side and a hint when the two disagree.`,
   'server-url': `Usage: tokentray server-url [--rotate]
 
 Prints the URL to set as EmailEngine's authServer, credentials included.
---rotate replaces the secret first (update EmailEngine afterwards).`,
+--rotate replaces the secret first; a connected EmailEngine's authServer is updated in the
+same step (else update it yourself).`,
   config: `Usage: tokentray config get [KEY] [--json]
        tokentray config set KEY VALUE
        tokentray config set-secret google.clientSecret   (reads the secret from standard input)

@@ -43,6 +43,11 @@ export interface BrokerDependencies {
   logger: Logger;
   now?: () => number;
   random?: () => number;
+  /**
+   * A monotonic clock in ms for the warm-up's time slices (default performance.now). Tests
+   * pass a frozen one: the slices then never depend on how busy the machine is.
+   */
+  monotonicNow?: () => number;
   /** Called whenever an account's state changes (for status listeners). */
   onChange?: (accountId: string) => void;
   /** Called when a new access token was obtained (persisted so a restart knows its age). */
@@ -77,6 +82,7 @@ export class TokenBroker implements TokenSource {
   readonly #deps: BrokerDependencies;
   readonly #now: () => number;
   readonly #random: () => number;
+  readonly #monotonicNow: () => number;
   /** Background refreshes waiting for a slot, each with whoever waits for it (warm-up). */
   readonly #queue = new Map<Entry, (() => void)[]>();
   #running = 0;
@@ -87,6 +93,7 @@ export class TokenBroker implements TokenSource {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
     this.#random = deps.random ?? Math.random;
+    this.#monotonicNow = deps.monotonicNow ?? (() => performance.now());
   }
 
   // ---- accounts -------------------------------------------------------------------------
@@ -342,13 +349,13 @@ export class TokenBroker implements TokenSource {
    */
   async warmUp(): Promise<void> {
     const waits: Promise<void>[] = [];
-    let sliceStart = performance.now();
+    let sliceStart = this.#monotonicNow();
     for (const entry of [...this.#entries.values()]) {
       if (this.#entries.get(entry.record.id) !== entry || entry.state.kind === 'needs-sign-in') continue;
       if (!(this.#seed(entry) && this.#now() < entry.refreshDue)) waits.push(this.#background(entry));
-      if (performance.now() - sliceStart >= WARM_UP_SLICE_MS) {
+      if (this.#monotonicNow() - sliceStart >= WARM_UP_SLICE_MS) {
         await new Promise<void>((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
+        sliceStart = this.#monotonicNow();
       }
     }
     await Promise.all(waits);

@@ -62,6 +62,7 @@ describe('TokenBroker', () => {
       providers: () => createMicrosoftProvider({ client: () => msal, cloud: () => 'global', clientId: () => 'client' }),
       logger: silentLogger,
       now: clock.now,
+      monotonicNow: () => 0, // no warm-up slice ever ends: the tests do not depend on machine load
       random,
       onChange: (id) => changes.push(id),
       onTokenObtained: (id, t) => obtained.push({ id, ...t }),

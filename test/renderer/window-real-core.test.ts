@@ -275,6 +275,10 @@ describe('tokentray window on the real core (real renderer, real core, local ide
       assert.equal(await focusedId(page), 'connect-email');
       await page.keyboard.type('ops@contoso.test');
       await page.keyboard.press('Tab');
+      const microsoft = page.locator('input[name="provider"][value="microsoft"]');
+      assert.equal(await microsoft.evaluate((radio) => radio === document.activeElement), true, 'the provider choice comes next');
+      assert.equal(await microsoft.isChecked(), true, 'Microsoft selected');
+      await page.keyboard.press('Tab');
       assert.equal(await page.getByRole('radio', { name: /Outlook IMAP\/SMTP/ }).evaluate((radio) => radio === document.activeElement), true);
       await page.keyboard.press('ArrowDown'); // Outlook → Graph
       assert.equal(await page.getByRole('radio', { name: /Microsoft Graph/ }).isChecked(), true);

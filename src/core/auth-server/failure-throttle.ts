@@ -1,15 +1,17 @@
 /**
- * Slows down repeated wrong credentials from one client address.
+ * Slows down repeated wrong credentials from one client address, never the right ones.
  *
- * After `maxFailures` failures (each within `windowMs` of the previous one), the address is
- * answered 429 without any check for a delay that doubles with every further failure, up to
- * `maxDelayMs`. A success forgets the address. The 128-bit secret is the real protection;
- * this keeps a misconfigured or hostile caller from burning CPU and filling the request log,
- * and tells a misconfigured EmailEngine loudly (its 429 retries are few and fast).
- *
- * Keyed by exact address, not "all of loopback": one local process guessing must not lock
- * out EmailEngine on the same machine. The map is bounded (`maxTrackedClients`, oldest
- * forgotten first), so an address-hopping caller costs memory no more than that.
+ * After `maxFailures` failures (each within `windowMs` of the previous one), further *wrong*
+ * credentials from the address are answered 429 (not counted) for a delay that doubles with
+ * every further failure, up to `maxDelayMs`. The request handler checks the credentials
+ * before it asks the throttle, so a right secret is always served: every local process
+ * shares 127.0.0.1 with EmailEngine, and a throttle consulted first let any of them lock
+ * EmailEngine out with a few wrong requests (issue 10). A success does not forget the
+ * address for the same reason: EmailEngine's successes must not reset a guesser sharing
+ * its address. The 192-bit secret is the real protection; this keeps a misconfigured
+ * EmailEngine loud (its 429 retries are few and fast) and its request log readable.
+ * The map is bounded (`maxTrackedClients`, oldest forgotten first), so an address-hopping
+ * caller costs memory no more than that.
  * Time comes in as a parameter: tests never sleep.
  */
 export interface FailureThrottleOptions {
@@ -69,10 +71,6 @@ export class FailureThrottle {
     const delay = Math.min(this.#options.baseDelayMs * 2 ** Math.min(excess, 30), this.#options.maxDelayMs);
     entry.blockedUntil = now + delay;
     return Math.max(1, Math.ceil(delay / 1000));
-  }
-
-  recordSuccess(client: string): void {
-    if (this.#clients.size !== 0) this.#clients.delete(client);
   }
 
   /** Addresses currently remembered (for tests and status). */

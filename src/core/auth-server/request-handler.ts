@@ -2,9 +2,9 @@
  * The per-request path of the auth server: guard, route, authenticate, answer, record.
  *
  * Order matters: the client address is checked before anything else, then method, size and
- * headers (Host, Origin, body), then the path; on /authentication the throttle and the
- * credentials come before the query is acted on, so an unauthenticated caller learns
- * nothing beyond "401". When the token source answers from memory the response is written
+ * headers (Host, Origin, body), then the path; on /authentication the credentials come
+ * before the query is acted on, so an unauthenticated caller learns nothing beyond "401"
+ * (or "429" once its wrong guesses are throttled; the right secret is never throttled). When the token source answers from memory the response is written
  * synchronously in the same tick; only a refresh goes through a promise.
  *
  * The hot path allocates little: no URL object, no header object of our own, a prebuilt
@@ -145,19 +145,21 @@ export class AuthRequestHandler {
     const account = query.account;
     const throttle = this.#options.throttle;
 
-    // The clock is read only when some client has failed lately: not on the usual path.
-    const wait = throttle.trackedClients === 0 ? 0 : throttle.retryAfterSeconds(client, this.#options.now());
-    if (wait > 0) return this.#finish(res, started, client, account, query.proto, throttledResponse(wait));
+    // The credentials are checked first, always: a right secret is served even while its
+    // address is throttled. Every local process shares 127.0.0.1 with EmailEngine, so
+    // throttling by address before the check let any of them lock EmailEngine out.
     const verdict = this.#options.credentials.check(authorization);
     if (verdict !== 'ok') {
       // Only wrong credentials count: a missing header is a configuration slip, not a guess.
       if (verdict === 'wrong') {
-        const blockedFor = throttle.recordFailure(client, this.#options.now());
-        if (blockedFor > 0) this.#log.warn(`client ${client} sent wrong credentials repeatedly; answering 429 for ${blockedFor} s`);
+        const now = this.#options.now();
+        const wait = throttle.retryAfterSeconds(client, now);
+        if (wait > 0) return this.#finish(res, started, client, account, query.proto, throttledResponse(wait));
+        const blockedFor = throttle.recordFailure(client, now);
+        if (blockedFor > 0) this.#log.warn(`client ${client} sent wrong credentials repeatedly; answering its wrong credentials 429 for ${blockedFor} s`);
       }
       return this.#finish(res, started, client, account, query.proto, refusalResponse(verdict === 'missing' ? 'credentials_missing' : 'credentials_wrong'));
     }
-    throttle.recordSuccess(client);
     if (query.problem !== null) return this.#finish(res, started, client, account, query.proto, refusalResponse(query.problem));
 
     let result: TokenGrant | Promise<TokenGrant>;

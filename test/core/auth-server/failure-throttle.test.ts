@@ -22,11 +22,9 @@ describe('failure throttle', () => {
     assert.equal(throttle.retryAfterSeconds('a', now + 500), 4, 'rounded up');
   });
 
-  it('forgets a client on success, and after a quiet window', () => {
+  it('forgets a client after a quiet window', () => {
     const throttle = new FailureThrottle({ maxFailures: 2, windowMs: 10_000 });
-    throttle.recordFailure('a', 0);
-    throttle.recordSuccess('a');
-    assert.equal(throttle.recordFailure('a', 0), 0, 'the count restarted');
+    assert.equal(throttle.recordFailure('a', 0), 0);
     assert.equal(throttle.recordFailure('a', 1), 1);
     assert.equal(throttle.retryAfterSeconds('a', 20_000), 0);
     assert.equal(throttle.trackedClients, 0, 'expired entries are dropped when looked at');

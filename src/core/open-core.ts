@@ -34,6 +34,7 @@ import { GoogleClient } from './identity/google/google-client.js';
 import { googleEndpointsFor } from './identity/google/google-endpoints.js';
 import { createGoogleProvider } from './identity/google/google-provider.js';
 import { logRequestLines } from './auth-server/request-lines.js';
+import { signInTargetFor } from './identity/sign-in-target.js';
 import { startControlServer } from './control/control-server.js';
 import { KeytarSecretStore } from './storage/keytar-secret-store.js';
 import { createLogger, type Logger } from './logging/logger.js';
@@ -215,6 +216,7 @@ async function assemble(
     ...(options.now ? { now: options.now } : {}),
     onChange: () => service?.notifyChanged(),
     onTokenObtained: (id, token) => service?.recordTokenObtained(id, token),
+    signInTarget: (provider) => signInTargetFor(provider, settings.read()),
   });
 
   const server = role === 'daemon' ? new AuthServerManager(settings, vault, broker, logger.child('auth-server'), () => service?.notifyChanged()) : null;

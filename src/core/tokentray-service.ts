@@ -32,6 +32,7 @@ import type { Logger } from './logging/logger.js';
 import { PROVIDER_LABELS, profilesOf, providerOfProfile, type ProviderId } from '../shared/providers.js';
 import { SignInSession, type PendingSignIn } from './identity/interactive-sign-in.js';
 import { DeviceCodeSession } from './identity/device-code-session.js';
+import { signInTargetFor, type SignInTarget } from './identity/sign-in-target.js';
 import type { SettingsStore } from './storage/settings.js';
 import { SIGN_IN_ERROR_PAGE, SIGN_IN_SUCCESS_PAGE } from './identity/sign-in-pages.js';
 import type { TokenBroker } from './broker/token-broker.js';
@@ -71,6 +72,12 @@ export interface ServiceDependencies {
   /** The link to EmailEngine (accounts follow tokentray's there). */
   emailengine: EmailEngineLink;
   now?: () => number;
+}
+
+/** The sign-in target to record on a new record (none for providers that record none yet). */
+function signedInWithFor(provider: ProviderId, settings: Settings): { signedInWith?: SignInTarget } {
+  const target = signInTargetFor(provider, settings);
+  return target ? { signedInWith: target } : {};
 }
 
 function checkAccountId(id: string): void {
@@ -230,8 +237,8 @@ export class TokentrayService implements TokentrayCore {
         loginHint,
         successPage: SIGN_IN_SUCCESS_PAGE,
         errorPage: SIGN_IN_ERROR_PAGE,
+        signal: session.signal,
         openBrowser: async (url) => {
-          if (session instanceof SignInSession) session.noteAuthorizeUrl(url);
           try {
             await hooks.onAuthorizeUrl(url);
           } catch (error) {
@@ -266,6 +273,7 @@ export class TokentrayService implements TokentrayCore {
       sharedMailbox,
       createdAt: existing?.createdAt ?? this.#now(),
       lastToken: { obtainedAt: this.#now(), expiresAt: result.expiresAt },
+      ...signedInWithFor(providerId, settings),
     };
     await this.#deps.vault.update((doc) => {
       setOwnValue(doc.accounts, id, record);
@@ -308,7 +316,10 @@ export class TokentrayService implements TokentrayCore {
     this.#deps.vault
       .update((doc) => {
         const record = ownValue(doc.accounts, id);
-        if (record) record.lastToken = token;
+        if (!record) return;
+        record.lastToken = token;
+        // Accounts connected before targets were recorded: this token proves where they sign in.
+        record.signedInWith ??= signInTargetFor(providerOfRecord(record), this.#deps.settings.read()) ?? undefined;
       })
       .catch((error: unknown) => this.#deps.logger.error('could not record a token time in the vault', { error }));
   }
@@ -385,7 +396,11 @@ export class TokentrayService implements TokentrayCore {
 
   async setSetting<K extends SettingKey>(key: K, value: Settings[K]): Promise<Settings> {
     const settings = this.#deps.settings.set(key, value);
-    if (key === 'clientId' || key === 'tenant' || key === 'cloud' || key === 'authority' || key.startsWith('google.')) this.#deps.resetProviders();
+    if (key === 'clientId' || key === 'tenant' || key === 'cloud' || key === 'authority' || key.startsWith('google.')) {
+      this.#deps.resetProviders();
+      // Accounts signed in elsewhere stop refreshing (nothing is deleted); restored ones serve again.
+      this.#deps.broker.reviewSignInTargets();
+    }
     const server = this.#deps.server;
     if ((key === 'host' || key === 'port' || key === 'allowedClients') && server) {
       const { running, error } = server.status();

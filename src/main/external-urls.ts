@@ -1,9 +1,11 @@
 /**
  * Which URLs the desktop shell may hand to the system browser, and the one place that does.
  *
- * Only two kinds ever leave the app: the sign-in page (its origin must be the configured
- * Microsoft authority's, the cloud's login host, or Google's sign-in origin) and a fixed list
- * of help pages. A
+ * Only three kinds ever leave the app: the core's one-time sign-in link (http://localhost:
+ * PORT/start/<random> or http://127.0.0.1:PORT/start/<random>, which redirects once to the
+ * sign-in page, so the page's state never sits on the browser's command line), the sign-in
+ * page itself (its origin must be the configured Microsoft authority's, the cloud's login
+ * host, or Google's sign-in origin) and a fixed list of help pages. A
  * compromised or buggy renderer therefore cannot make the app open arbitrary links or
  * launch other protocol handlers (file:, smb:, ms-settings:, …).
  */
@@ -36,8 +38,27 @@ function originOf(url: string): string | null {
   return parse(url)?.origin ?? null;
 }
 
-/** The sign-in page: https, no embedded credentials, on the authority's or the cloud login host's origin. */
+const START_LINK_PATH = /^\/start\/[A-Za-z0-9_-]{22,64}$/;
+
+/** The core's one-time sign-in link: plain http to its own loopback listener, nothing else. */
+export function isSignInStartLink(url: string): boolean {
+  const parsed = parse(url);
+  return (
+    parsed !== null &&
+    parsed.protocol === 'http:' &&
+    (parsed.hostname === 'localhost' || parsed.hostname === '127.0.0.1') &&
+    parsed.port !== '' &&
+    !parsed.username &&
+    !parsed.password &&
+    parsed.search === '' &&
+    parsed.hash === '' &&
+    START_LINK_PATH.test(parsed.pathname)
+  );
+}
+
+/** The sign-in page: https, no embedded credentials, on the authority's or the cloud login host's origin (or the start link). */
 export function isAllowedSignInUrl(url: string, settings: SignInSettings): boolean {
+  if (isSignInStartLink(url)) return true;
   const parsed = parse(url);
   if (!parsed || parsed.protocol !== 'https:' || parsed.username || parsed.password) return false;
   const allowed = [

@@ -13,6 +13,7 @@ import { dataFiles } from '../core/storage/paths.js';
 import { createConfBackend } from '../core/storage/settings.js';
 import { openCore } from '../core/open-core.js';
 import { hardenProcess } from '../core/process-hardening.js';
+import { installProcessGuard } from '../core/process-guard.js';
 import { RemoteCore, connectToDaemon } from '../core/control/remote-core.js';
 import { runDesktopApp } from './app-shell.js';
 import type { ElectronApi } from './electron-api.js';
@@ -31,6 +32,17 @@ const logger = createLogger({
 });
 
 for (const warning of hardening.warnings) logger.warn(warning);
+// Faults nobody caught are logged (redacted) and survived; repeated ones quit the app the
+// normal way (before-quit closes the core: socket removed, lock released).
+installProcessGuard({
+  logger: logger.child('guard'),
+  cleanup: () =>
+    new Promise<void>((resolve) => {
+      app.once('will-quit', () => resolve());
+      app.quit();
+    }),
+  exit: (code) => app.exit(code),
+});
 
 runDesktopApp({
   electron,

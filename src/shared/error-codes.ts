@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'KEYCHAIN_LOCKED'
   | 'VAULT_KEY_MISSING'
   | 'VAULT_CORRUPT'
+  | 'VAULT_MISSING'
   | 'VAULT_BUSY'
   | 'DATA_DIR_UNSAFE'
   | 'DISK_FULL'
@@ -23,6 +24,8 @@ export type ErrorCode =
   | 'SIGN_IN_TIMEOUT'
   | 'SIGN_IN_IN_PROGRESS'
   | 'SIGN_IN_WRONG_USER'
+  | 'SIGN_IN_LINK_REUSED'
+  | 'SIGNED_IN_ELSEWHERE'
   | 'SIGN_IN_CONSENT_DENIED'
   | 'SIGN_IN_BLOCKED'
   | 'SIGN_IN_APP_UNVERIFIED'
@@ -63,6 +66,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'ACCOUNT_ID_INVALID':
       return EXIT_USAGE;
     case 'NEEDS_SIGN_IN':
+    case 'SIGNED_IN_ELSEWHERE':
       return EXIT_NEEDS_SIGN_IN;
     default:
       return EXIT_FAILURE;
@@ -84,6 +88,8 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
     'The vault key is no longer in the OS keychain. Restore the keychain entry "tokentray / vault-key", or start over with `tokentray vault reset` (accounts must then be connected again).',
   VAULT_CORRUPT:
     'The vault file could not be decrypted and was left untouched. Restore it from a backup, or start over with `tokentray vault reset` (accounts must then be connected again).',
+  VAULT_MISSING:
+    'The vault file is gone, but its key is still in the OS keychain: the file was moved or deleted. Put vault.bin back into the data directory (`tokentray status` names it), or start over with `tokentray vault reset` (accounts must then be connected again). Nothing was created in its place.',
   VAULT_BUSY:
     'Another tokentray process holds the vault (the lock file tokentray.lock in the data directory names it). Wait for it to finish, or stop it and try again.',
   DATA_DIR_UNSAFE:
@@ -97,6 +103,10 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
   SIGN_IN_TIMEOUT: 'The browser sign-in was not finished in time. Nothing was saved; start again and complete it in the browser.',
   SIGN_IN_IN_PROGRESS: 'Finish or cancel the sign-in already open in your browser first.',
   SIGN_IN_WRONG_USER: 'Sign in with the address you entered, or leave the address empty to pick any account. Nothing was saved.',
+  SIGN_IN_LINK_REUSED:
+    'The one-time sign-in link was opened twice, so another program or user on this machine may have opened it. Start the sign-in again and open the new link only in your own browser. Nothing was saved.',
+  SIGNED_IN_ELSEWHERE:
+    'This account signed in with another authority or cloud than the one now configured. Change the setting back (`tokentray config get` shows it), or sign in again with `tokentray account add <id>`. Its tokens were kept.',
   SIGN_IN_CONSENT_DENIED:
     'The permissions were not granted. Accept the consent screen, or ask your Microsoft 365 administrator to grant consent for the app.',
   SIGN_IN_BLOCKED:

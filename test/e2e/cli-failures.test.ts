@@ -12,13 +12,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KeytarSecretStore } from '../../src/core/storage/keytar-secret-store.js';
 import { completeSignIn, startIdentityProvider, type CompleteSignInOptions, type TestIdentityProvider } from '../support/identity-provider/index.js';
-import { acceptsConnections, loopbackPortOf } from '../support/loopback.js';
+import { acceptsConnections, loopbackPortOf, SIGN_IN_LINK } from '../support/loopback.js';
 import { cliEnvironment } from '../support/local-setup.js';
 import { runCli, startCli, type CliResult } from '../support/cli-process.js';
 
 const ALICE = 'alice@contoso.test';
 const BOB = 'bob@contoso.test';
-const AUTHORIZE_URL = /https:\/\/127\.0\.0\.1:\d+\/\S+\/authorize\?\S+/;
 
 const sha256 = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
 
@@ -39,7 +38,7 @@ describe('tokentray failures a user can meet', () => {
     browser: ((url: string) => Promise<unknown>) | null,
   ): Promise<{ result: CliResult; port: number; url: string; running: ReturnType<typeof startCli> }> => {
     const running = startCli(['account', 'add', ...args, '--no-browser'], env);
-    const [url] = await running.waitFor(AUTHORIZE_URL);
+    const [url] = await running.waitFor(SIGN_IN_LINK);
     if (browser) await browser(url).catch(() => undefined);
     return { result: await running.done, port: loopbackPortOf(url), url, running };
   };
@@ -59,7 +58,7 @@ describe('tokentray failures a user can meet', () => {
   it('cancels a sign-in on Ctrl-C, closes the loopback listener and saves nothing', async () => {
     const env = await freshEnv();
     const running = startCli(['account', 'add', 'sales', '--no-browser'], env);
-    const [url] = await running.waitFor(AUTHORIZE_URL);
+    const [url] = await running.waitFor(SIGN_IN_LINK);
     const port = loopbackPortOf(url);
     assert.equal(await acceptsConnections(port), true, 'MSAL listens while the sign-in is open');
     running.child.kill('SIGINT');
@@ -77,7 +76,7 @@ describe('tokentray failures a user can meet', () => {
     try {
       await serve.waitFor(/tokentray ready/);
       const running = startCli(['account', 'add', 'sales', '--no-browser'], env);
-      const [url] = await running.waitFor(AUTHORIZE_URL);
+      const [url] = await running.waitFor(SIGN_IN_LINK);
       const port = loopbackPortOf(url);
       assert.equal(await acceptsConnections(port), true);
       running.child.kill('SIGINT');

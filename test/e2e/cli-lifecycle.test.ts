@@ -14,11 +14,11 @@ import { after, before, describe, it } from 'node:test';
 import { completeSignIn, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
 import { askLikeEmailEngine } from '../support/emailengine-client.js';
 import { cliEnvironment } from '../support/local-setup.js';
+import { SIGN_IN_LINK } from '../support/loopback.js';
 import { runCli, startCli, type CliResult, type RunningCli } from '../support/cli-process.js';
 
 const LIFETIME_S = 10;
 const ALICE = 'alice@contoso.test';
-const AUTHORIZE_URL = /https:\/\/127\.0\.0\.1:\d+\/\S+\/authorize\?\S+/;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -49,7 +49,7 @@ describe('tokentray end to end (CLI, keychain, MSAL, local identity provider)', 
 
   const signIn = async (args: string[], username: string, extra: Parameters<typeof completeSignIn>[1] | object = {}): Promise<CliResult> => {
     const running = startCli(['account', 'add', ...args, '--no-browser'], env);
-    const [url] = await running.waitFor(AUTHORIZE_URL);
+    const [url] = await running.waitFor(SIGN_IN_LINK);
     await completeSignIn(url, { username, caCertPem: idp.caCertPem, ...extra }).catch(() => undefined);
     const result = await running.done;
     transcripts.push(result.stdout, result.stderr);

@@ -40,6 +40,22 @@ describe('isAllowedExternalUrl', () => {
     }
   });
 
+  it("allows the core's one-time sign-in link on loopback, and nothing else over plain http", () => {
+    assert.equal(isAllowedSignInUrl('http://localhost:41234/start/Qm9vLWJhci1iYXotcXV4LTAxMjM0NTY3', GLOBAL), true);
+    for (const url of [
+      'http://localhost:41234/start/short',
+      'http://localhost/start/Qm9vLWJhci1iYXotcXV4LTAxMjM0NTY3',
+      'http://localhost:41234/start/Qm9vLWJhci1iYXotcXV4LTAxMjM0NTY3?x=1',
+      'http://localhost:41234/start/Qm9vLWJhci1iYXotcXV4LTAxMjM0NTY3#x',
+      'http://u:p@localhost:41234/start/Qm9vLWJhci1iYXotcXV4LTAxMjM0NTY3',
+      'http://evil.example:41234/start/Qm9vLWJhci1iYXotcXV4LTAxMjM0NTY3',
+      'http://localhost:41234/other/Qm9vLWJhci1iYXotcXV4LTAxMjM0NTY3',
+      'https://localhost:41234/start/Qm9vLWJhci1iYXotcXV4LTAxMjM0NTY3',
+    ]) {
+      assert.equal(isAllowedSignInUrl(url, GLOBAL), false, url);
+    }
+  });
+
   it('allows exactly the fixed help links', () => {
     for (const url of Object.values(HELP_LINKS)) assert.equal(isAllowedExternalUrl(url, GLOBAL), true, url);
     assert.equal(isAllowedExternalUrl(`${HELP_LINKS['register-app']}?evil=1`, GLOBAL), false);

@@ -21,7 +21,7 @@ import { Vault, keychainAccountFor, readVaultKey } from '../../src/core/storage/
 import { ERROR_HINTS } from '../../src/shared/error-codes.js';
 import { completeSignIn, startIdentityProvider, type SignInResult, type TestIdentityProvider } from '../support/identity-provider/index.js';
 import { askLikeEmailEngine } from '../support/emailengine-client.js';
-import { acceptsConnections } from '../support/loopback.js';
+import { acceptsConnections, authorizeUrlBehind, loopbackPortOf, SIGN_IN_LINK } from '../support/loopback.js';
 import { startTestCore } from '../support/local-setup.js';
 import { launchChromium, startWindowHarness, type ChromiumHandle, type HarnessOptions, type WindowHarness } from './window-harness.js';
 
@@ -127,11 +127,12 @@ describe('tokentray window on the real core (real renderer, real core, local ide
 
       await page.getByRole('heading', { name: 'sales is connected' }).waitFor({ timeout: SIGN_IN_WAIT_MS });
       assert.equal(openedUrls.length, 1);
-      const authorize = new URL(openedUrls[0]!);
-      assert.equal(`${authorize.origin}/${authorize.pathname.split('/')[1]}`, idp.authority, 'main opened the configured authority');
-      assert.equal(authorize.searchParams.get('login_hint'), ALICE);
+      assert.match(openedUrls[0]!, SIGN_IN_LINK, 'main opened the one-time sign-in link, not the authorize URL');
       const answer = await lastSignIn();
       assert.equal(answer.status, 200, 'the loopback listener accepted the code');
+      const authorize = new URL(answer.authorizeUrl ?? '');
+      assert.equal(`${authorize.origin}/${authorize.pathname.split('/')[1]}`, idp.authority, 'the link led to the configured authority');
+      assert.equal(authorize.searchParams.get('login_hint'), ALICE);
 
       await page.getByRole('button', { name: 'Show accounts' }).click();
       const sales = card(page, 'sales');
@@ -179,8 +180,9 @@ describe('tokentray window on the real core (real renderer, real core, local ide
 
       await sales.getByText('Active', { exact: true }).waitFor({ timeout: SIGN_IN_WAIT_MS });
       assert.equal(openedUrls.length, 2);
-      assert.equal(new URL(openedUrls[1]!).searchParams.get('login_hint'), ALICE, 'signs in the same identity again');
-      assert.equal((await lastSignIn()).status, 200);
+      const again = await lastSignIn();
+      assert.equal(new URL(again.authorizeUrl ?? '').searchParams.get('login_hint'), ALICE, 'signs in the same identity again');
+      assert.equal(again.status, 200);
       await sales.getByRole('button', { name: 'Sign in again' }).waitFor();
       assert.equal(await sales.locator('.callout').count(), 0, 'the problem box is gone');
       assert.match(await sales.innerText(), /Token valid for (59 min|1 h 00 min)/);
@@ -289,11 +291,12 @@ describe('tokentray window on the real core (real renderer, real core, local ide
       await page.getByRole('heading', { name: 'Waiting for the browser…' }).waitFor();
       assert.equal(await focusedId(page), 'connect-cancel', 'focus moves to Cancel');
       await waitUntil(() => openedUrls.length === 1, SIGN_IN_WAIT_MS, 'main to open the sign-in page');
-      const authorize = new URL(openedUrls[0]!);
+      assert.match(openedUrls[0]!, SIGN_IN_LINK, 'main opens the one-time sign-in link, never the authorize URL');
+      const authorize = new URL(await authorizeUrlBehind(openedUrls[0]!));
       assert.equal(authorize.searchParams.get('login_hint'), 'ops@contoso.test');
       const redirect = new URL(authorize.searchParams.get('redirect_uri') ?? '');
       const port = Number(redirect.port);
-      assert.ok(port > 0, `redirect_uri ${redirect.href} names a port`);
+      assert.equal(port, loopbackPortOf(openedUrls[0]!), `redirect_uri ${redirect.href} names the listener's port`);
       assert.equal(await acceptsConnections(port), true, 'the core listens for the browser while waiting');
 
       await page.keyboard.press('Space');

@@ -13,7 +13,18 @@ export function acceptsConnections(port: number): Promise<boolean> {
   });
 }
 
-/** The port of MSAL's loopback listener, read from the authorize URL's redirect_uri. */
-export function loopbackPortOf(authorizeUrl: string): number {
-  return Number(new URL(new URL(authorizeUrl).searchParams.get('redirect_uri')!).port);
+/** The one-time sign-in link tokentray prints or opens (it redirects once to the authorize URL). */
+export const SIGN_IN_LINK = /http:\/\/localhost:\d+\/start\/[A-Za-z0-9_-]+/;
+
+/** The port of the sign-in loopback listener, read from the sign-in link. */
+export function loopbackPortOf(signInLink: string): number {
+  return Number(new URL(signInLink).port);
+}
+
+/** Opens the sign-in link once (as a browser would) and returns where it redirects: the authorize URL. */
+export async function authorizeUrlBehind(signInLink: string): Promise<string> {
+  const response = await fetch(signInLink.replace('//localhost:', '//127.0.0.1:'), { redirect: 'manual', headers: { host: new URL(signInLink).host } });
+  const location = response.headers.get('location');
+  if (response.status !== 302 || !location) throw new Error(`sign-in link answered ${response.status}, not a redirect`);
+  return location;
 }

@@ -62,6 +62,7 @@ export async function signInUsers(idp: TestIdentityProvider, count: number): Pro
         loginHint: username,
         successPage: 'ok',
         errorPage: 'error',
+        signal: new AbortController().signal,
         openBrowser: async (url) => void completeSignIn(url, { username, caCertPem: idp.caCertPem }),
       });
       results[index] = {

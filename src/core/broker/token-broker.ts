@@ -6,14 +6,20 @@
  * - At most one refresh per account is in flight; concurrent callers share its promise.
  * - A token is handed out only while `serveUntil` allows (comfortable validity left).
  * - "Needs sign-in" comes only from an explicit identity-provider verdict (invalid_grant,
- *   interaction_required, …); transient failures keep the account and retry with backoff.
+ *   interaction_required, …) or from MSAL finding nothing in its cache; transient failures
+ *   keep the account and retry with backoff. Only the identity provider's verdict deletes a
+ *   refresh token: a settings change must never destroy credentials.
+ * - An account whose recorded sign-in target (authority + app) differs from the configured
+ *   one is never refreshed: it is "signed in elsewhere" (a needs-sign-in reason), keeps its
+ *   tokens, and is served again once the setting is restored (reviewSignInTargets).
  * - The hot path (`grantFor` with a fresh token) is synchronous: no promise, no MSAL, no I/O.
  */
-import type { AccountState, Proto } from '../../shared/account-status.js';
+import type { AccountState, Proto, SignInReason } from '../../shared/account-status.js';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import type { TokenGrant, TokenSource } from '../auth-server/token-source.js';
 import type { Logger } from '../logging/logger.js';
 import { providerOfRecord } from '../identity/account-provider.js';
+import type { ProviderId } from '../../shared/providers.js';
 import type { IdentityProvider, IdentityProviders, TokenResult } from '../identity/identity-provider.js';
 import { profileServes, profilesOf } from '../../shared/providers.js';
 import {
@@ -25,6 +31,7 @@ import {
   serveUntil,
 } from './refresh-policy.js';
 import type { AccountRecord } from '../storage/vault.js';
+import { SIGNED_IN_ELSEWHERE, sameSignInTarget, signedInElsewhereReason, type SignInTarget } from '../identity/sign-in-target.js';
 
 /** Entra's usual access-token lifetime; assumed for tokens MSAL returns from its cache. */
 const ASSUMED_LIFETIME_MS = 60 * 60_000;
@@ -52,6 +59,8 @@ export interface BrokerDependencies {
   onChange?: (accountId: string) => void;
   /** Called when a new access token was obtained (persisted so a restart knows its age). */
   onTokenObtained?: (accountId: string, token: { obtainedAt: number; expiresAt: number }) => void;
+  /** Where sign-ins go now (from the settings); accounts recorded elsewhere are not refreshed. */
+  signInTarget?: (provider: ProviderId) => SignInTarget | null;
 }
 
 interface HeldAccessToken {
@@ -75,6 +84,8 @@ interface Entry {
   failures: number;
   retryAt: number;
   lastError: { code: string; message: string; at: number } | null;
+  /** The needs-sign-in came from MSAL's cache, not the identity provider: a settings change may cure it. */
+  localVerdict: boolean;
 }
 
 export class TokenBroker implements TokenSource {
@@ -114,6 +125,7 @@ export class TokenBroker implements TokenSource {
       failures: 0,
       retryAt: 0,
       lastError: null,
+      localVerdict: false,
     };
     entry.record = record;
     this.#entries.set(record.id, entry);
@@ -172,6 +184,9 @@ export class TokenBroker implements TokenSource {
   }
 
   #slowGrant(entry: Entry, proto: Proto, now: number): TokenGrant | Promise<TokenGrant> {
+    if (entry.state.kind === 'needs-sign-in' && entry.state.reason.code === SIGNED_IN_ELSEWHERE && this.#elsewhere(entry) === null) {
+      this.#revive(entry); // the setting was restored: try again
+    }
     if (entry.state.kind === 'needs-sign-in') throw this.#needsSignIn(entry);
     // Not warmed up yet (start): a token already in the provider's cache is served at once.
     if (!entry.token && this.#seed(entry) && now < entry.refreshDue) return this.#pick(entry, proto);
@@ -202,6 +217,8 @@ export class TokenBroker implements TokenSource {
 
   async #runRefresh(entry: Entry): Promise<void> {
     const { record } = entry;
+    const elsewhere = this.#elsewhere(entry);
+    if (elsewhere !== null) return this.#markElsewhere(entry, elsewhere);
     const startedAt = this.#now();
     const expiresAt = entry.token?.expiresAt ?? null;
     entry.state = { kind: 'refreshing', expiresAt };
@@ -247,6 +264,7 @@ export class TokenBroker implements TokenSource {
    */
   #seed(entry: Entry): boolean {
     if (entry.seeded || entry.token || entry.inflight) return entry.token !== null;
+    if (this.#elsewhere(entry) !== null) return false; // signed in elsewhere: the refresh path names it
     entry.seeded = true;
     let cached: TokenResult | null = null;
     try {
@@ -291,8 +309,12 @@ export class TokenBroker implements TokenSource {
       entry.mailboxGrant = entry.senderGrant = null;
       entry.state = { kind: 'needs-sign-in', reason: failure.reason };
       entry.lastError = { code: 'NEEDS_SIGN_IN', message: `${failure.reason.code}: ${failure.reason.summary}`, at: now };
-      log.warn(`account ${entry.record.id} needs sign-in`, { reason: failure.reason.code });
-      // The dead refresh token is dropped from the provider's cache (and so from the vault on disk).
+      entry.localVerdict = failure.verdict === 'local-cache';
+      log.warn(`account ${entry.record.id} needs sign-in`, { reason: failure.reason.code, verdict: failure.verdict });
+      // The provider's cache had nothing usable: no one said the grant is dead, keep everything.
+      if (failure.verdict !== 'identity-provider') return;
+      // The identity provider rejected the refresh token: drop it from the provider's cache
+      // (and so from the vault on disk). Only this explicit verdict deletes credentials.
       Promise.resolve()
         .then(() => provider.client().removeAccount(entry.record.homeAccountId))
         .catch((removeError: unknown) => log.error('could not drop a rejected refresh token', { error: removeError }));
@@ -336,6 +358,56 @@ export class TokenBroker implements TokenSource {
           finish();
           this.#pump();
         });
+    }
+  }
+
+  // ---- sign-in target (settings changes) ------------------------------------------------
+
+  /** The needs-sign-in reason when the account signed in with another authority/app than configured. */
+  #elsewhere(entry: Entry): SignInReason | null {
+    const recorded = entry.record.signedInWith;
+    const current = this.#deps.signInTarget?.(providerOfRecord(entry.record));
+    if (!recorded || !current || sameSignInTarget(recorded, current)) return null;
+    return signedInElsewhereReason(recorded, current);
+  }
+
+  #markElsewhere(entry: Entry, reason: SignInReason): void {
+    const already = entry.state.kind === 'needs-sign-in' && entry.state.reason.code === SIGNED_IN_ELSEWHERE;
+    // Only the in-memory copy goes; MSAL's cache and the vault keep every token.
+    entry.token = null;
+    entry.mailboxGrant = entry.senderGrant = null;
+    entry.refreshDue = entry.serveUntil = 0;
+    entry.state = { kind: 'needs-sign-in', reason };
+    entry.lastError = { code: SIGNED_IN_ELSEWHERE, message: reason.summary, at: this.#now() };
+    if (!already) this.#deps.logger.warn(`account ${entry.record.id} signed in with another authority or app than configured; tokens kept, not refreshed`);
+    this.#changed(entry.record.id);
+  }
+
+  #revive(entry: Entry): void {
+    entry.state = { kind: 'signed-out' };
+    entry.localVerdict = false;
+    entry.failures = 0;
+    entry.retryAt = 0;
+    entry.lastError = null;
+  }
+
+  /**
+   * After a settings change that moves sign-in (authority, cloud, tenant, app): accounts
+   * recorded elsewhere stop being refreshed, and those the change cured (the setting was
+   * restored, or MSAL's cache only lacked tokens for the other authority) are tried again.
+   */
+  reviewSignInTargets(): void {
+    for (const entry of this.#entries.values()) {
+      const elsewhere = this.#elsewhere(entry);
+      if (elsewhere !== null) {
+        if (!entry.inflight) this.#markElsewhere(entry, elsewhere);
+        continue;
+      }
+      const cured = entry.state.kind === 'needs-sign-in' && (entry.state.reason.code === SIGNED_IN_ELSEWHERE || entry.localVerdict);
+      if (!cured) continue;
+      this.#revive(entry);
+      this.#changed(entry.record.id);
+      this.#background(entry);
     }
   }
 
@@ -419,6 +491,11 @@ export class TokenBroker implements TokenSource {
 
   #needsSignIn(entry: Entry): TokentrayError {
     const reason = entry.state.kind === 'needs-sign-in' ? entry.state.reason : { code: 'unknown', summary: 'sign-in expired' };
+    if (reason.code === SIGNED_IN_ELSEWHERE) {
+      return new TokentrayError('SIGNED_IN_ELSEWHERE', `Account "${entry.record.id}" ${reason.summary}.`, {
+        details: { account: entry.record.id, reason: reason.code, summary: reason.summary },
+      });
+    }
     return new TokentrayError('NEEDS_SIGN_IN', `Account "${entry.record.id}" needs sign-in: ${reason.code} (${reason.summary}).`, {
       hint: `Sign in again: tray menu → ${entry.record.id} → "Sign in again", or \`tokentray account add ${entry.record.id}\`.`,
       details: { account: entry.record.id, reason: reason.code, summary: reason.summary },

@@ -25,7 +25,13 @@ export interface TokenResult {
 export interface InteractiveOptions {
   scopes: string[];
   loginHint: string | null;
+  /**
+   * Gets the one-time start link of the sign-in's loopback listener, never the authorize URL
+   * itself (its state would sit on the browser's command line: see loopback-listener.ts).
+   */
   openBrowser(url: string): Promise<void>;
+  /** Aborting ends the sign-in (Cancel, timeout); its reason names why. */
+  signal: AbortSignal;
   successPage: string;
   errorPage: string;
 }
@@ -55,11 +61,12 @@ export interface TokenClient {
 }
 
 export type RefreshFailure =
-  | { kind: 'needs-sign-in'; reason: SignInReason }
+  /** `verdict`: who decided. Only 'identity-provider' may delete a refresh token. */
+  | { kind: 'needs-sign-in'; reason: SignInReason; verdict: 'identity-provider' | 'local-cache' }
   | { kind: 'transient'; message: string; retryAfterMs: number | null };
 
 /** How tokentray itself ended an interactive sign-in, if it did. */
-export type SignInOutcome = 'cancelled' | 'timeout' | null;
+export type SignInOutcome = 'cancelled' | 'timeout' | 'link-reused' | null;
 
 export interface IdentityProvider {
   readonly id: ProviderId;

@@ -1,77 +1,57 @@
 /**
  * One interactive sign-in (authorization code + PKCE in the system browser), cancellable.
  *
- * msal-node's acquireTokenInteractive has no abort and no timeout: if the user closes the
- * browser the promise never settles and the loopback listener stays open. Posting
- * `error=access_denied&state=<state>` to the redirect URI (as the identity provider would)
- * makes MSAL reject and close its listener, so that is how Cancel and the timeout end it.
+ * The sign-in's loopback listener (loopback-listener.ts) takes this session's AbortSignal:
+ * Cancel and the timeout abort it, and the listener records when the one-time start link was
+ * opened twice. `endedBy` tells the error translation which of these ended the sign-in.
  */
-import { request } from 'node:http';
+import { TokentrayError } from '../../shared/tokentray-error.js';
+import { ListenerAbortError, type ListenerAbortReason } from './loopback-listener.js';
+
+export type SignInEnd = Exclude<ListenerAbortReason, 'closed'>;
 
 export interface PendingSignIn {
-  /** Ends the sign-in; resolves once the listener has been told. */
+  /** Ends the sign-in; the listener stops at once. */
   end(reason: 'cancelled' | 'timeout'): Promise<void>;
-  readonly endedBy: 'cancelled' | 'timeout' | null;
-}
-
-interface Callback {
-  redirectUri: string;
-  state: string;
+  readonly endedBy: SignInEnd | null;
 }
 
 export class SignInSession implements PendingSignIn {
-  #callback: Callback | null = null;
-  #endedBy: 'cancelled' | 'timeout' | null = null;
-  #endRequested: Promise<void> | null = null;
+  readonly #controller = new AbortController();
+  #endedBy: SignInEnd | null = null;
 
-  get endedBy(): 'cancelled' | 'timeout' | null {
+  get endedBy(): SignInEnd | null {
     return this.#endedBy;
   }
 
-  /** Records where MSAL listens, taken from the authorize URL it built. */
-  noteAuthorizeUrl(url: string): void {
-    const parsed = new URL(url);
-    const redirectUri = parsed.searchParams.get('redirect_uri');
-    const state = parsed.searchParams.get('state');
-    if (redirectUri && state) this.#callback = { redirectUri, state };
-    if (this.#endedBy) void this.end(this.#endedBy); // cancelled before the browser even opened
+  /** For the listener: aborted with the SignInEnd as its reason. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
   }
 
-  end(reason: 'cancelled' | 'timeout'): Promise<void> {
-    this.#endedBy ??= reason;
-    const callback = this.#callback;
-    if (!callback) return Promise.resolve();
-    this.#endRequested ??= postError(callback, reason);
-    return this.#endRequested;
+  end(reason: SignInEnd): Promise<void> {
+    if (this.#endedBy === null) {
+      this.#endedBy = reason;
+      this.#controller.abort(reason);
+    }
+    return Promise.resolve();
   }
 }
 
-function postError(callback: Callback, reason: string): Promise<void> {
-  const body = new URLSearchParams({
-    error: 'access_denied',
-    error_description: `tokentray_${reason}`,
-    state: callback.state,
-  }).toString();
-  const target = new URL(callback.redirectUri);
-  // MSAL's listener binds 127.0.0.1 while the redirect URI says localhost: go to the address.
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: target.port,
-        path: target.pathname || '/',
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
-        timeout: 5_000,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve());
-      },
-    );
-    // If the listener is already gone the sign-in has ended anyway.
-    req.on('error', () => resolve());
-    req.on('timeout', () => req.destroy());
-    req.end(body);
-  });
+/**
+ * The error for a sign-in that tokentray or its listener ended (Cancel, timeout, a start link
+ * opened twice), whichever provider it was for; null when it ended some other way.
+ */
+export function signInEndError(error: unknown, ended: SignInEnd | null): TokentrayError | null {
+  const end = error instanceof ListenerAbortError && error.reason !== 'closed' ? error.reason : ended;
+  switch (end) {
+    case 'cancelled':
+      return new TokentrayError('SIGN_IN_CANCELLED', 'The sign-in was cancelled.', { cause: error });
+    case 'timeout':
+      return new TokentrayError('SIGN_IN_TIMEOUT', 'The sign-in timed out.', { cause: error });
+    case 'link-reused':
+      return new TokentrayError('SIGN_IN_LINK_REUSED', 'Someone else opened this sign-in link, so the sign-in was stopped. Nothing was saved.', { cause: error });
+    case null:
+      return null;
+  }
 }

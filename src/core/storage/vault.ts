@@ -6,15 +6,22 @@
  * directory still finds its key, and a missing key is reported, never silently replaced:
  * a new key would orphan every account in the existing file. A file that does not decrypt
  * is reported and left untouched; only `Vault.reset` removes it.
+ *
+ * Beside the vault, `vault.id` names the vault id in plain text (not a secret). It is what
+ * tells "first run" from "vault.bin was moved away" (the id's key is still in the keychain:
+ * VAULT_MISSING, and nothing is created in its place, since a new key and a new auth-server
+ * secret would silently replace everything), and a damaged header from a lost key (the id in
+ * the file has no key but the recorded id has: VAULT_CORRUPT, not VAULT_KEY_MISSING).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import type { ScopeProfile } from '../../shared/account-status.js';
 import type { ProviderId } from '../../shared/providers.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { SecretStore } from './secret-store.js';
+import type { SignInTarget } from '../identity/sign-in-target.js';
 
 const MAGIC = Buffer.from('TTV1', 'ascii');
 const ID_BYTES = 16;
@@ -39,6 +46,11 @@ export interface AccountRecord {
    * and the refresh schedule depends on the token's lifetime.
    */
   lastToken?: { obtainedAt: number; expiresAt: number } | null;
+  /**
+   * The authority and app the account signed in with (absent for accounts connected before
+   * this was recorded: set at their next good token). See identity/sign-in-target.ts.
+   */
+  signedInWith?: SignInTarget;
 }
 
 /** The connected EmailEngine: its API token is a full-privilege secret, so it lives here only. */
@@ -168,6 +180,22 @@ async function readIfExists(path: string): Promise<Buffer | null> {
 }
 
 const PROBE_ACCOUNT = 'probe';
+const VAULT_ID_HEX = /^[0-9a-f]{32}$/;
+
+/** `vault.bin` → `vault.id`: where the vault's id is recorded in plain text. */
+export function vaultIdPathFor(path: string): string {
+  return join(dirname(path), `${basename(path).replace(/\.bin$/, '')}.id`);
+}
+
+async function readRecordedId(path: string): Promise<string | null> {
+  const data = await readIfExists(vaultIdPathFor(path));
+  const text = data?.toString('utf8').trim() ?? '';
+  return VAULT_ID_HEX.test(text) ? text : null;
+}
+
+function vaultMissing(path: string): TokentrayError {
+  return new TokentrayError('VAULT_MISSING', `The vault ${path} is missing, but its key is still in the OS keychain.`, { details: { path } });
+}
 
 async function probeWritable(secrets: SecretStore): Promise<void> {
   await secrets.set(PROBE_ACCOUNT, 'writable');
@@ -180,13 +208,22 @@ async function probeWritable(secrets: SecretStore): Promise<void> {
  */
 export async function readVaultKey(path: string, secrets: SecretStore): Promise<{ vaultId: Buffer; key: Buffer } | null> {
   const data = await readIfExists(path);
-  if (!data) return null;
+  if (!data) {
+    // No file: a first run, unless the recorded vault still has its key (the file was moved).
+    const recorded = await readRecordedId(path);
+    if (recorded !== null && (await secrets.get(keychainAccountFor(recorded))) !== null) throw vaultMissing(path);
+    return null;
+  }
   const vaultId = readVaultId(data, path);
   const encoded = await secrets.get(keychainAccountFor(vaultId.toString('hex')));
   if (encoded === null) {
     // libsecret answers "not found" for a locked or missing collection too; a probe write
     // tells those apart, so a locked keyring is never reported as a lost key.
     await probeWritable(secrets);
+    const recorded = await readRecordedId(path);
+    if (recorded !== null && recorded !== vaultId.toString('hex') && (await secrets.get(keychainAccountFor(recorded))) !== null) {
+      throw corrupt(path, 'its header is damaged (the vault id in it has no key, the recorded one has)');
+    }
     throw new TokentrayError('VAULT_KEY_MISSING', `The key for the vault ${path} is not in the OS keychain.`, { details: { path } });
   }
   const key = Buffer.from(encoded, 'base64');
@@ -203,6 +240,7 @@ export class Vault {
   /** Updates applied in memory and waiting for the next write (group commit). */
   #pending: PendingWrite[] = [];
   #writing: Promise<void> | null = null;
+  #idRecorded = false;
 
   private constructor(path: string, secrets: SecretStore, vaultId: Buffer | null, key: Buffer | null, document: VaultDocument) {
     this.#path = path;
@@ -213,15 +251,19 @@ export class Vault {
   }
 
   /**
-   * Opens (decrypts) the vault at `path`. A missing file is an empty vault: the key and the
-   * file are created on the first write, so merely looking at status touches no keychain.
+   * Opens (decrypts) the vault at `path`. A missing file is an empty vault on a first run:
+   * the key and the file are created on the first write (merely looking at status touches
+   * no keychain unless `vault.id` says a vault existed). A missing file whose key is still in
+   * the keychain is VAULT_MISSING.
    */
   static async open(path: string, secrets: SecretStore): Promise<Vault> {
-    const data = await readIfExists(path);
-    if (!data) return new Vault(path, secrets, null, null, emptyVaultDocument());
     const material = await readVaultKey(path, secrets);
     if (!material) return new Vault(path, secrets, null, null, emptyVaultDocument());
-    return new Vault(path, secrets, material.vaultId, material.key, decrypt(data, material.key, path));
+    const data = await readIfExists(path);
+    if (!data) throw vaultMissing(path); // removed between the two reads
+    const vault = new Vault(path, secrets, material.vaultId, material.key, decrypt(data, material.key, path));
+    vault.#idRecorded = (await readRecordedId(path)) === material.vaultId.toString('hex');
+    return vault;
   }
 
   /**
@@ -230,6 +272,9 @@ export class Vault {
    */
   static async reset(path: string, secrets: SecretStore, now = Date.now()): Promise<string | null> {
     const data = await readIfExists(path);
+    const idPath = vaultIdPathFor(path);
+    // The id goes too, so the next start is a first run (the old key stays, for the old file).
+    if (await readIfExists(idPath)) await rename(idPath, `${idPath}.reset-${now}`);
     if (!data) return null;
     const keptAs = `${path}.reset-${now}`;
     await rename(path, keptAs);
@@ -314,6 +359,12 @@ export class Vault {
     }
     await mkdir(dirname(this.#path), { recursive: true, mode: 0o700 });
     await writeFileAtomic(this.#path, encrypt(document, this.#vaultId, this.#key));
+    if (!this.#idRecorded) {
+      // After the vault: a crash in between must not leave an id without a vault (that
+      // would read as "moved away"); a vault without its id is only recorded next time.
+      await writeFileAtomic(vaultIdPathFor(this.#path), Buffer.from(`${this.#vaultId.toString('hex')}\n`, 'utf8'));
+      this.#idRecorded = true;
+    }
   }
 
   /** The key material (for deriving the control-channel token); null before the first write. */

@@ -1,9 +1,10 @@
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Vault, keychainAccountFor, readVaultKey } from '../../../src/core/storage/vault.js';
+import { Vault, keychainAccountFor, readVaultKey, vaultIdPathFor } from '../../../src/core/storage/vault.js';
 import { TokentrayError } from '../../../src/shared/tokentray-error.js';
 import { InMemorySecretStore } from '../../fakes/in-memory-secret-store.js';
 
@@ -249,7 +250,8 @@ describe('Vault', () => {
         doc.msalCache = `v${i}`;
       });
     }
-    assert.deepEqual(await readdir(join(dir, 'home')), ['vault.bin']);
+    assert.deepEqual((await readdir(join(dir, 'home'))).sort(), ['vault.bin', 'vault.id']);
+    assert.equal((await readFile(vaultIdPathFor(path), 'utf8')).trim(), [...secrets.entries.keys()][0]!.replace('vault-key/', ''));
   });
 
   it('resets by moving the file aside and deleting its key', async () => {
@@ -275,4 +277,86 @@ describe('Vault', () => {
   it('answers a reset with no vault file with null', async () => {
     assert.equal(await Vault.reset(path, secrets), null);
   });
+
+  it('reports every single-bit flip in the header as VAULT_CORRUPT, never as a lost key, and touches nothing', async () => {
+    const original = await writtenVault();
+    const keysBefore = new Map(secrets.entries);
+    const headerBits = 20 * 8; // "TTV1" + the 16-byte vault id
+    for (let bit = 0; bit < headerBits; bit += 1) {
+      const flipped = Buffer.from(original);
+      flipped[bit >> 3]! ^= 1 << (bit & 7);
+      await writeFile(path, flipped);
+      const keyWritesBefore = keyWrites(secrets);
+      await assert.rejects(Vault.open(path, secrets), assertTokentrayError('VAULT_CORRUPT'), `bit ${bit}`);
+      assert.deepEqual(await readFile(path), flipped, `bit ${bit}: the file is left as it is`);
+      assert.equal(keyWrites(secrets), keyWritesBefore, `bit ${bit}: no key written`);
+    }
+    assert.deepEqual(new Map(secrets.entries), keysBefore, 'no key was added or removed');
+    await writeFile(path, original);
+    assert.equal((await Vault.open(path, secrets)).document.accounts.work?.username, 'alice@contoso.com', 'the undamaged file still opens');
+  });
+
+  it('says VAULT_MISSING when vault.bin was moved away, creates nothing, and opens again once it is back', async () => {
+    const original = await writtenVault();
+    const keysBefore = new Map(secrets.entries);
+    await rename(path, `${path}.elsewhere`);
+    await assert.rejects(Vault.open(path, secrets), assertTokentrayError('VAULT_MISSING'));
+    await assert.rejects(Vault.open(path, secrets), assertTokentrayError('VAULT_MISSING'), 'again: still no silent first run');
+    await assert.rejects(stat(path), { code: 'ENOENT' }, 'no new vault was written in its place');
+    assert.deepEqual(new Map(secrets.entries), keysBefore, 'no new key was minted');
+    await rename(`${path}.elsewhere`, path);
+    assert.deepEqual(await readFile(path), original);
+    const back = await Vault.open(path, secrets);
+    assert.equal(back.document.serverCredentials?.password, 'server-password-123', 'the same auth-server secret, not a new one');
+  });
+
+  it('treats "no vault and no key" as a first run, and a reset as the way out of VAULT_MISSING', async () => {
+    await writtenVault();
+    await rm(path);
+    await assert.rejects(Vault.open(path, secrets), assertTokentrayError('VAULT_MISSING'));
+    assert.equal(await Vault.reset(path, secrets, 3), null, 'nothing to move aside but the id');
+    const fresh = await Vault.open(path, secrets);
+    assert.deepEqual(fresh.document.accounts, {});
+    await fresh.update(() => undefined);
+    assert.equal(secrets.entries.size, 2, 'a new vault gets its own key; the old one is kept for the old file');
+
+    const other = join(dir, 'other', 'vault.bin');
+    const lonely = await Vault.open(other, secrets);
+    await lonely.update(() => undefined);
+    const before = new Set(secrets.entries.keys());
+    await rm(other);
+    for (const key of before) secrets.entries.delete(key);
+    assert.deepEqual((await Vault.open(other, secrets)).document.accounts, {}, 'id left over but its key gone too: a first run');
+  });
+
+  it('names a full disk DISK_FULL on a real tmpfs and keeps the last good vault', { skip: process.getuid?.() !== 0 ? 'needs root for mount' : false }, async () => {
+    const mountPoint = join(dir, 'small');
+    await mkdir(mountPoint);
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint]);
+    assert.equal(mounted.status, 0, `mount tmpfs: ${mounted.stderr.toString()}`);
+    try {
+      const smallPath = join(mountPoint, 'vault.bin');
+      const vault = await Vault.open(smallPath, secrets);
+      await vault.update((doc) => {
+        doc.msalCache = 'first';
+      });
+      const good = await readFile(smallPath);
+      await writeFile(join(mountPoint, 'filler'), Buffer.alloc(60 * 1024)).catch(() => undefined);
+      await assert.rejects(
+        vault.update((doc) => {
+          doc.msalCache = 'x'.repeat(32 * 1024);
+        }),
+        assertTokentrayError('DISK_FULL'),
+      );
+      assert.deepEqual(await readFile(smallPath), good, 'the vault on disk is the last good one');
+      assert.equal(vault.document.msalCache, 'first', 'what was not saved does not linger in memory');
+    } finally {
+      spawnSync('umount', [mountPoint]);
+    }
+  });
 });
+
+/** Keychain writes other than the locked-keyring probe. */
+function keyWrites(store: InMemorySecretStore): number {
+  return store.setAccounts.filter((account) => account !== 'probe').length;
+}

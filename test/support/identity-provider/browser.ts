@@ -27,6 +27,8 @@ export interface SignInResult {
   /** Status and body of the app's loopback listener answering the form post. */
   status: number;
   body: string;
+  /** The first identity-provider URL opened: the authorize URL (behind a one-time start link). */
+  authorizeUrl: string | null;
 }
 
 /** The identity provider showed an error page instead of returning to the app. */
@@ -53,13 +55,15 @@ export interface HtmlForm {
   inputs: Record<string, string>;
 }
 
-export async function completeSignIn(authorizeUrl: string, options: CompleteSignInOptions): Promise<SignInResult> {
+export async function completeSignIn(startUrl: string, options: CompleteSignInOptions): Promise<SignInResult> {
   const cookies = new Map<string, string>();
-  let url = new URL(authorizeUrl);
+  let url = new URL(startUrl);
   let method: 'GET' | 'POST' = 'GET';
   let body: string | undefined;
+  let authorizeUrl: string | null = null;
 
   for (let step = 0; step < MAX_STEPS; step += 1) {
+    if (authorizeUrl === null && url.protocol === 'https:') authorizeUrl = url.href;
     const response = await send(url, method, body, cookies, options.caCertPem);
     if (response.status >= 300 && response.status < 400 && response.headers.location) {
       url = new URL(response.headers.location, url);
@@ -71,7 +75,7 @@ export async function completeSignIn(authorizeUrl: string, options: CompleteSign
     // form a browser posts, so look for the form before judging the status.
     const form = firstForm(response.body);
     if (!form) {
-      if (isLoopback(url)) return { status: response.status, body: response.body };
+      if (isLoopback(url)) return { status: response.status, body: response.body, authorizeUrl };
       throw new SignInPageError(response.status, errorDescription(response.body));
     }
     const action = new URL(form.action || url.href, url);
@@ -89,7 +93,7 @@ export async function completeSignIn(authorizeUrl: string, options: CompleteSign
     }
     // The auto-submitting response form (form_post): post its hidden fields to the app.
     const final = await send(action, 'POST', new URLSearchParams(form.inputs).toString(), cookies, options.caCertPem);
-    return { status: final.status, body: final.body };
+    return { status: final.status, body: final.body, authorizeUrl };
   }
   throw new Error(`[browser] gave up after ${MAX_STEPS} pages without reaching the app`);
 }

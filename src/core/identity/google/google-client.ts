@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { CodeChallengeMethod, OAuth2Client, type Credentials } from 'google-auth-library';
 import { TokentrayError } from '../../../shared/tokentray-error.js';
 import type { InteractiveOptions, TokenClient, TokenResult } from '../identity-provider.js';
-import { listenForRedirect } from '../loopback-redirect.js';
+import { LoopbackListener } from '../loopback-listener.js';
 import type { GoogleTokenRecord } from '../../storage/vault.js';
 import type { GoogleEndpoints } from './google-endpoints.js';
 import { GMAIL_API_SCOPE, GMAIL_SCOPE } from './google-scopes.js';
@@ -85,7 +85,14 @@ export class GoogleClient implements TokenClient {
 
   async acquireInteractive(options: InteractiveOptions): Promise<TokenResult> {
     const state = randomBytes(32).toString('base64url');
-    const listener = await listenForRedirect({ state, successPage: options.successPage, errorPage: options.errorPage });
+    // The shared capped listener: the browser gets its one-time start link, never this URL.
+    const listener = await LoopbackListener.open({
+      responseMode: 'query',
+      redirectHost: '127.0.0.1',
+      successPage: options.successPage,
+      errorPage: options.errorPage,
+      signal: options.signal,
+    });
     try {
       const oauth = this.#oauth(listener.redirectUri);
       const { codeVerifier, codeChallenge } = await oauth.generateCodeVerifierAsync();
@@ -98,13 +105,16 @@ export class GoogleClient implements TokenClient {
         code_challenge: codeChallenge!,
         ...(options.loginHint ? { login_hint: options.loginHint } : {}),
       });
-      await options.openBrowser(url);
-      const outcome = await listener.outcome;
-      if (outcome.kind === 'error') throw googleError(outcome.error, outcome.description ?? outcome.error);
-      const { tokens } = await oauth.getToken({ code: outcome.code, codeVerifier, redirect_uri: listener.redirectUri });
+      const startUrl = listener.expect(url, state);
+      const answer = listener.response();
+      await options.openBrowser(startUrl);
+      const response = await answer;
+      if (response.error) throw googleError(response.error, response.error_description ?? response.error);
+      if (!response.code) throw googleError('no_auth_code_in_response', 'The sign-in answer had no authorization code.');
+      const { tokens } = await oauth.getToken({ code: response.code, codeVerifier, redirect_uri: listener.redirectUri });
       return await this.#keep(tokens, options.scopes);
     } finally {
-      await listener.close();
+      listener.close();
     }
   }
 

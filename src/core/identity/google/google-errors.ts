@@ -10,6 +10,7 @@
 import type { SignInReason } from '../../../shared/account-status.js';
 import { TokentrayError } from '../../../shared/tokentray-error.js';
 import type { RefreshFailure, SignInOutcome } from '../identity-provider.js';
+import { signInEndError } from '../interactive-sign-in.js';
 
 const DAY_MS = 24 * 60 * 60_000;
 /** A refresh token that dies within this window of its 7th day most likely hit the Testing limit. */
@@ -63,7 +64,10 @@ export function googleSignInReason(error: unknown): SignInReason {
 
 export function classifyGoogleRefreshFailure(error: unknown): RefreshFailure {
   const { code, status } = oauthError(error);
-  if (code === 'invalid_grant' || code === 'no_account_found') return { kind: 'needs-sign-in', reason: googleSignInReason(error) };
+  // no_account_found is our own cache lookup; invalid_grant is Google's verdict.
+  if (code === 'invalid_grant' || code === 'no_account_found') {
+    return { kind: 'needs-sign-in', reason: googleSignInReason(error), verdict: code === 'invalid_grant' ? 'identity-provider' : 'local-cache' };
+  }
   return { kind: 'transient', message: describeGoogleError(error), retryAfterMs: status === 429 ? 60_000 : null };
 }
 
@@ -72,8 +76,8 @@ const NETWORK = /ENOTFOUND|ECONN|ETIMEDOUT|EAI_AGAIN|fetch failed|network/i;
 /** Translates a failed interactive sign-in; `ended` says whether tokentray itself ended it. */
 export function translateGoogleInteractiveError(error: unknown, ended: SignInOutcome): TokentrayError {
   if (error instanceof TokentrayError) return error;
-  if (ended === 'cancelled') return new TokentrayError('SIGN_IN_CANCELLED', 'The sign-in was cancelled.', { cause: error });
-  if (ended === 'timeout') return new TokentrayError('SIGN_IN_TIMEOUT', 'The sign-in timed out.', { cause: error });
+  const ending = signInEndError(error, ended);
+  if (ending) return ending;
   const { code, description, status } = oauthError(error);
   const explained = `${code ?? 'error'}${description && description !== code ? ` (${description.slice(0, 200)})` : ''}`;
   if (/restricted scope|unverified|not (?:been )?verified|verification process/i.test(description) || code === 'restricted_client') {

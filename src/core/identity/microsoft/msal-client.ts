@@ -6,9 +6,13 @@
  * A refresh costs no disk read, and serving a token costs no MSAL call at all: the broker
  * serves from memory.
  */
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  CryptoProvider,
   LogLevel,
   PublicClientApplication,
+  ResponseMode,
+  ServerError,
   type AuthenticationResult,
   type DeviceCodeRequest,
   type Configuration,
@@ -19,6 +23,7 @@ import {
 import { TokentrayError } from '../../../shared/tokentray-error.js';
 import type { Logger } from '../../logging/logger.js';
 import type { DeviceCodeOptions, InteractiveOptions, TokenClient, TokenResult } from '../identity-provider.js';
+import { LoopbackListener } from '../loopback-listener.js';
 
 export type { InteractiveOptions, TokenResult } from '../identity-provider.js';
 
@@ -110,15 +115,51 @@ export class MsalClient implements MsalPort {
     return toResult(await this.#app.acquireTokenSilent({ account, scopes, forceRefresh }));
   }
 
+  /**
+   * Authorization code + PKCE through our own capped loopback listener, not MSAL's
+   * (acquireTokenInteractive's LoopbackClient cannot be replaced in msal-node 7.2.3 and reads
+   * any body into one string). MSAL still builds the authorize URL and redeems the code.
+   */
   async acquireInteractive(options: InteractiveOptions): Promise<TokenResult> {
-    const result = await this.#app.acquireTokenInteractive({
-      scopes: options.scopes,
-      openBrowser: options.openBrowser,
-      successTemplate: options.successPage,
-      errorTemplate: options.errorPage,
-      ...(options.loginHint ? { loginHint: options.loginHint } : { prompt: 'select_account' }),
+    const listener = await LoopbackListener.open({
+      responseMode: 'form_post',
+      successPage: options.successPage,
+      errorPage: options.errorPage,
+      signal: options.signal,
     });
-    return toResult(result);
+    try {
+      const { verifier, challenge } = await new CryptoProvider().generatePkceCodes();
+      const state = randomBytes(32).toString('base64url');
+      const nonce = randomBytes(32).toString('base64url');
+      const correlationId = randomUUID();
+      const request = {
+        scopes: options.scopes,
+        redirectUri: listener.redirectUri,
+        correlationId,
+        ...(options.loginHint ? { loginHint: options.loginHint } : { prompt: 'select_account' }),
+      };
+      const authorizeUrl = await this.#app.getAuthCodeUrl({
+        ...request,
+        responseMode: ResponseMode.FORM_POST,
+        codeChallenge: challenge,
+        codeChallengeMethod: 'S256',
+        state,
+        nonce,
+      });
+      const startUrl = listener.expect(authorizeUrl, state);
+      const answer = listener.response();
+      await options.openBrowser(startUrl);
+      const response = await answer;
+      if (response.error) throw new ServerError(response.error, correlationId, response.error_description, response.suberror);
+      if (!response.code) throw Object.assign(new Error('The sign-in answer had no authorization code.'), { errorCode: 'no_auth_code_in_response' });
+      const result = await this.#app.acquireTokenByCode(
+        { ...request, code: response.code, codeVerifier: verifier, clientInfo: response.client_info ?? '', state, nonce },
+        { code: response.code, state: response.state, ...(response.client_info ? { client_info: response.client_info } : {}) },
+      );
+      return toResult(result);
+    } finally {
+      listener.close();
+    }
   }
 
   async acquireByDeviceCode(options: DeviceCodeOptions): Promise<TokenResult> {

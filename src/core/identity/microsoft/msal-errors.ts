@@ -12,6 +12,7 @@ import { TokentrayError } from '../../../shared/tokentray-error.js';
 import type { RefreshFailure, SignInOutcome } from '../identity-provider.js';
 import { AADSTS, BLOCKING_CODES, CONSENT_CODES, aadstsCodeIn } from './aadsts.js';
 import { isDiskFull } from '../../storage/file-safety.js';
+import { signInEndError } from '../interactive-sign-in.js';
 
 interface MsalLikeError {
   errorCode?: string;
@@ -33,6 +34,13 @@ const SIGN_IN_AGAIN_CODES = new Set([
   'no_account_found',
   'no_account_in_silent_request',
 ]);
+
+/**
+ * MSAL's own "nothing usable in the cache" answers: no identity provider was asked. They
+ * follow from a settings change (another authority finds no tokens) as readily as from a
+ * real loss, so they never justify deleting anything.
+ */
+const LOCAL_CACHE_CODES = new Set(['no_tokens_found', 'no_account_found', 'no_account_in_silent_request', 'refresh_token_expired']);
 
 
 function fields(error: unknown): MsalLikeError {
@@ -77,7 +85,10 @@ function deviceCodeOutcome(e: MsalLikeError): { code: 'SIGN_IN_CANCELLED' | 'SIG
 export function classifyRefreshFailure(error: unknown): RefreshFailure {
   const e = fields(error);
   const isDeadGrant = error instanceof InteractionRequiredAuthError || SIGN_IN_AGAIN_CODES.has(e.errorCode ?? '') || e.subError === 'bad_token';
-  if (isDeadGrant) return { kind: 'needs-sign-in', reason: signInReasonFor(error) };
+  if (isDeadGrant) {
+    const local = LOCAL_CACHE_CODES.has(e.errorCode ?? '') && e.subError !== 'bad_token';
+    return { kind: 'needs-sign-in', reason: signInReasonFor(error), verdict: local ? 'local-cache' : 'identity-provider' };
+  }
   const throttled = e.errorCode === '90033' || e.status === 429 || e.httpStatus === 429;
   return { kind: 'transient', message: describeMsalError(error), retryAfterMs: throttled ? 60_000 : null };
 }
@@ -89,8 +100,8 @@ export function translateInteractiveError(error: unknown, ended: SignInOutcome):
   const cause = (error as { cause?: unknown } | null)?.cause;
   if (cause instanceof TokentrayError) return cause;
   if (isDiskFull(error) || isDiskFull(cause)) return new TokentrayError('DISK_FULL', 'There was no disk space left to save the sign-in.', { cause: error });
-  if (ended === 'cancelled') return new TokentrayError('SIGN_IN_CANCELLED', 'The sign-in was cancelled.', { cause: error });
-  if (ended === 'timeout') return new TokentrayError('SIGN_IN_TIMEOUT', 'The sign-in timed out.', { cause: error });
+  const ending = signInEndError(error, ended);
+  if (ending) return ending;
   const e = fields(error);
   const deviceCode = deviceCodeOutcome(e);
   if (deviceCode) return new TokentrayError(deviceCode.code, deviceCode.message, { cause: error });

@@ -52,6 +52,7 @@ describe('PartitionedTokenClient (real MSAL, local identity provider)', () => {
       loginHint: username,
       successPage: 'ok',
       errorPage: 'error',
+      signal: new AbortController().signal,
       openBrowser: async (url) => void completeSignIn(url, { username, caCertPem: idp.caCertPem }),
     });
   }

@@ -407,7 +407,7 @@ export class TokenBroker implements TokenSource {
       if (!cured) continue;
       this.#revive(entry);
       this.#changed(entry.record.id);
-      this.#background(entry);
+      void this.#background(entry);
     }
   }
 

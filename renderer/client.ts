@@ -36,6 +36,7 @@ export function createWindowClient(bridge: WindowBridge): WindowClient {
     rotateServerSecret: async () => unwrapIpcResult(await bridge.rotateServerSecret()),
     copyText: async (text) => unwrapIpcResult(await bridge.copyText(text)),
     openHelp: async (topic) => unwrapIpcResult(await bridge.openHelp(topic)),
+    settingOverrides: async () => unwrapIpcResult(await bridge.settingOverrides()),
     onStatusChanged: (listener) => bridge.onStatusChanged(listener),
     onShowView: (listener) => bridge.onShowView(listener),
   };

@@ -265,7 +265,7 @@ export class ConnectView {
     this.#setPhase('waiting');
     try {
       const account = await this.#ctx.store.signIn(request);
-      this.#showSuccess(account);
+      this.#showSuccess(account, request.email);
     } catch (error) {
       const err = asTokentrayError(error);
       this.#setPhase('form');
@@ -277,7 +277,7 @@ export class ConnectView {
     }
   }
 
-  #showSuccess(account: AccountStatus): void {
+  #showSuccess(account: AccountStatus, askedFor: string | null): void {
     const view = describeState(account.state, this.#ctx.now());
     const another = h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => this.#reset() }, 'Connect another');
     const show = h('button', { type: 'button', class: 'btn btn-primary', onclick: () => this.#ctx.showView('accounts', { focus: 'panel' }) }, 'Show accounts');
@@ -286,6 +286,10 @@ export class ConnectView {
       h('div', { class: 'done-mark', 'aria-hidden': 'true' }),
       h('h2', { class: 'done-title', id: 'connect-done-title' }, `${account.id} is connected`),
       h('p', { class: 'done-text' }, `Signed in as ${account.email ?? 'the chosen account'} · ${profileLabel(account.profile)}. ${view.detail}.`),
+      // No address was given, so whoever completed the sign-in was connected: say so.
+      askedFor === null
+        ? h('p', { class: 'done-text', id: 'connect-done-check' }, `Check that ${account.email ?? 'this'} is the account you meant; if not, remove "${account.id}" in Accounts.`)
+        : null,
       h('p', { class: 'done-text subtle' }, `In EmailEngine, add the account with id "${account.id}" and turn on "use the authentication server".`),
       h('div', { class: 'form-actions center' }, another, show),
     );

@@ -2,7 +2,7 @@
  * Settings: the auth server EmailEngine talks to (copy URL, rotate secret), the Azure app
  * registration (with a first-run guide carrying the exact values to enter), and start at login.
  */
-import type { Cloud, SettingKey, Settings } from '../src/shared/settings-shape.js';
+import { settingEnvironmentVariable, type Cloud, type SettingKey, type Settings } from '../src/shared/settings-shape.js';
 import type { AppContext } from './context.js';
 import { h, replaceChildren, setText } from './dom.js';
 import type { AppState } from './store.js';
@@ -24,6 +24,9 @@ export const GRAPH_PERMISSIONS = ['Mail.ReadWrite', 'Mail.Send', 'User.Read', 'o
 
 type FormKey = 'clientId' | 'tenant' | 'cloud' | 'port';
 
+/** Settings that decide where sign-in goes: changing one needs the user's explicit confirmation. */
+const SIGN_IN_TARGET_KEYS: ReadonlySet<SettingKey> = new Set(['clientId', 'tenant', 'cloud', 'authority']);
+
 export class SettingsView {
   readonly #ctx: AppContext;
   readonly #serverState: HTMLElement;
@@ -36,6 +39,11 @@ export class SettingsView {
   readonly #formOutcome: HTMLElement;
   readonly #startAtLogin: HTMLInputElement;
   readonly #emailEngine: EmailEnginePanel;
+  readonly #notes: Record<FormKey, HTMLElement>;
+  /** Where sign-in goes when an authority override is set (visible: it replaces cloud + tenant). */
+  readonly #authorityNote: HTMLElement;
+  /** Settings an environment variable overrides (loaded once from main). */
+  #overrides: ReadonlySet<SettingKey> = new Set();
   /** The settings the form was last filled from: fields the user did not touch follow updates. */
   #shown: Settings | null = null;
 
@@ -76,8 +84,12 @@ export class SettingsView {
         h('label', { class: 'label', for: `setting-${key}` }, label),
         control,
         h('p', { class: 'field-help', id: `setting-${key}-help` }, help),
+        this.#notes[key],
         this.#errors[key],
       );
+    const note = (key: FormKey): HTMLElement => h('p', { class: 'field-note', id: `setting-${key}-note`, hidden: true });
+    this.#notes = { clientId: note('clientId'), tenant: note('tenant'), cloud: note('cloud'), port: note('port') };
+    this.#authorityNote = h('p', { class: 'field-note', id: 'setting-authority-note', role: 'note', hidden: true });
     this.#errors = {
       clientId: h('p', { class: 'field-error', id: 'setting-clientId-error', 'aria-live': 'polite' }),
       tenant: h('p', { class: 'field-error', id: 'setting-tenant-error', 'aria-live': 'polite' }),
@@ -104,6 +116,7 @@ export class SettingsView {
       'form',
       { class: 'card form', novalidate: true, 'aria-labelledby': 'signin-settings-heading', onsubmit: (event: Event) => this.#save(event) },
       h('h2', { id: 'signin-settings-heading', class: 'section-title' }, 'Microsoft sign-in'),
+      this.#authorityNote,
       field('clientId', 'Application (client) ID', this.#inputs.clientId, 'From the Overview page of your app registration.'),
       field('tenant', 'Tenant', this.#inputs.tenant, '"organizations" for any work account, or your tenant id or domain (contoso.com).'),
       h('datalist', { id: 'tenant-options' }, h('option', { value: 'organizations' }), h('option', { value: 'common' }), h('option', { value: 'consumers' })),
@@ -127,6 +140,32 @@ export class SettingsView {
     );
     this.#emailEngine = new EmailEnginePanel(ctx);
     replaceChildren(panel, this.#guide, server, this.#emailEngine.element, this.#form, general, new ChecksPanel(ctx).element);
+    void this.#ctx.client
+      .settingOverrides()
+      .then((keys) => {
+        this.#overrides = new Set(keys);
+        const settings = this.#ctx.store.state.settings;
+        if (settings) this.#showNotes(settings);
+      })
+      .catch(() => undefined); // no notes is the safe default: the values shown are still real
+  }
+
+  /** Environment overrides beside their fields, and the authority override above the form. */
+  #showNotes(settings: Settings): void {
+    for (const key of Object.keys(this.#notes) as FormKey[]) {
+      const overridden = this.#overrides.has(key);
+      this.#notes[key].hidden = !overridden;
+      setText(this.#notes[key], overridden ? `Set by the environment variable ${settingEnvironmentVariable(key)}: that value is in use, whatever is saved here.` : '');
+      this.#inputs[key].setAttribute('aria-describedby', `setting-${key}-help${overridden ? ` setting-${key}-note` : ''} setting-${key}-error`);
+    }
+    const authority = settings.authority;
+    this.#authorityNote.hidden = authority === null;
+    setText(
+      this.#authorityNote,
+      authority === null
+        ? ''
+        : `Sign-in goes to ${authority} (an authority override${this.#overrides.has('authority') ? ` from the environment variable ${settingEnvironmentVariable('authority')}` : ''}): it replaces the cloud and tenant below.`,
+    );
   }
 
   get firstField(): HTMLElement {
@@ -151,6 +190,7 @@ export class SettingsView {
       setText(this.#guideSummary, firstRun ? 'First step: register tokentray in Azure' : 'How to register tokentray in Azure');
       if (firstRun && !this.#shown) this.#guide.open = true;
       this.#fill(settings);
+      this.#showNotes(settings);
       this.#startAtLogin.checked = settings.startAtLogin;
     }
   }
@@ -248,6 +288,25 @@ export class SettingsView {
     if (changes.length === 0) {
       this.#ctx.announce('Nothing to save.');
       return;
+    }
+    // Setting the first client id moves nothing; changing where sign-in goes does.
+    const moving = changes.filter(([key]) => SIGN_IN_TARGET_KEYS.has(key) && !(key === 'clientId' && settings.clientId === null));
+    if (moving.length > 0) {
+      const accounts = this.#ctx.store.state.report?.accounts.length ?? 0;
+      const confirmed = await this.#ctx.confirm({
+        title: 'Change where sign-in goes?',
+        body: `${moving.map(([key]) => key).join(', ')} decide${moving.length === 1 ? 's' : ''} where tokentray signs in.${
+          accounts > 0
+            ? ` Accounts signed in with the current settings stop getting new tokens ("signed in with another authority") until you change it back or sign them in again. Their tokens are kept.`
+            : ''
+        }`,
+        confirmLabel: 'Change sign-in settings',
+        danger: true,
+      });
+      if (!confirmed) {
+        this.#ctx.announce('Nothing was changed.');
+        return;
+      }
     }
     for (const [key, value] of changes) {
       try {

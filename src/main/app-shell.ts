@@ -8,7 +8,8 @@
  */
 import type { Logger } from '../core/logging/logger.js';
 import type { OpenCoreOptions } from '../core/open-core.js';
-import type { SettingsBackend } from '../core/storage/settings.js';
+import { environmentVariableFor, type SettingsBackend } from '../core/storage/settings.js';
+import { SETTING_KEYS } from '../shared/settings-shape.js';
 import type { TokentrayCore } from '../core/tokentray-core.js';
 import type { RequestRecord, StatusReport } from '../shared/account-status.js';
 import { IPC_EVENTS, type WindowView } from '../shared/ipc-contract.js';
@@ -173,6 +174,9 @@ export async function runDesktopApp(deps: DesktopAppDeps): Promise<DesktopApp | 
     copyText,
     openHelp: (topic) => links.openHelp(topic),
     applyStartAtLogin: (enabled) => startAtLogin.setEnabled(enabled),
+    // The core in this process reads the same environment (a core attached over the control
+    // channel may have its own; `tokentray config get` there names its overrides).
+    overriddenSettings: () => SETTING_KEYS.filter((key) => (deps.env[environmentVariableFor(key)] ?? '') !== ''),
   });
   const unregisterIpc = registerIpcHandlers(electron.ipcMain, backend, (event) => window.isTrustedSender(event), logger.child('ipc'));
   const tray = new TrayController(electron, { iconsDir: deps.paths.trayIconsDir, platform: deps.platform, dispatch });

@@ -75,6 +75,7 @@ const ARGUMENT_CHECKS: { [M in WindowMethod]: ArgumentCheck<M> } = {
     const request = emailEngineRequest(args[0]);
     return request ? [request] : null;
   },
+  settingOverrides: none(),
   copyServerUrl: none(),
   rotateServerSecret: none(),
   cancelSignIn: oneId(),

@@ -22,6 +22,8 @@ export interface WindowBackendPorts {
   openHelp(topic: HelpTopic): Promise<void>;
   /** Registers or removes the login item before the setting is stored. */
   applyStartAtLogin?(enabled: boolean): Promise<void>;
+  /** Settings overridden by TOKENTRAY_* environment variables in this process. */
+  overriddenSettings?(): SettingKey[];
 }
 
 export function createWindowBackend(ports: WindowBackendPorts): WindowApi {
@@ -55,5 +57,6 @@ export function createWindowBackend(ports: WindowBackendPorts): WindowApi {
       ports.copyText(text.slice(0, MAX_COPY_TEXT_CHARS));
     },
     openHelp: (topic) => ports.openHelp(topic),
+    settingOverrides: async () => ports.overriddenSettings?.() ?? [],
   };
 }

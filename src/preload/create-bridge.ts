@@ -56,6 +56,7 @@ export function createBridge(ipc: IpcRendererLike): WindowBridge {
     cancelSignIn: call('cancelSignIn'),
     removeAccount: call('removeAccount'),
     getSettings: call('getSettings'),
+    settingOverrides: call('settingOverrides'),
     setSetting: call('setSetting'),
     recentRequests: call('recentRequests'),
     runDiagnostics: call('runDiagnostics'),

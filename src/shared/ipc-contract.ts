@@ -13,6 +13,7 @@
  */
 import type { AccountStatus, StatusReport } from './account-status.js';
 import type { ConnectRequest, TokentrayApi } from './tokentray-api.js';
+import type { SettingKey } from './settings-shape.js';
 import { TokentrayError } from './tokentray-error.js';
 
 /** TokentrayApi methods the window calls with their original signature. */
@@ -52,6 +53,8 @@ export interface WindowApi extends Pick<TokentrayApi, PassThroughMethod> {
   /** Plain, non-secret text (an account id, an Azure value from the setup guide). */
   copyText(text: string): Promise<void>;
   openHelp(topic: HelpTopic): Promise<void>;
+  /** Settings an environment variable (TOKENTRAY_*) overrides: the window notes them beside the field. */
+  settingOverrides(): Promise<SettingKey[]>;
 }
 
 export type WindowMethod = keyof WindowApi;
@@ -76,6 +79,7 @@ export const IPC_CHANNELS = {
   rotateServerSecret: 'tokentray:rotate-server-secret',
   copyText: 'tokentray:copy-text',
   openHelp: 'tokentray:open-help',
+  settingOverrides: 'tokentray:setting-overrides',
 } as const satisfies Record<WindowMethod, `tokentray:${string}`>;
 
 export const WINDOW_METHODS = Object.keys(IPC_CHANNELS) as WindowMethod[];

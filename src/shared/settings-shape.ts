@@ -36,3 +36,8 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'google.clientId',
   'google.endpoint',
 ];
+
+/** The environment variable that overrides a setting: TOKENTRAY_ + the key in SCREAMING_SNAKE_CASE. */
+export function settingEnvironmentVariable(key: SettingKey): string {
+  return `TOKENTRAY_${key.replace(/[A-Z]/g, (c) => `_${c}`).replace('.', '_').toUpperCase()}`;
+}

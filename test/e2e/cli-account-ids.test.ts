@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { SIGN_IN_LINK } from '../support/loopback.js';
 import { ERROR_HINTS } from '../../src/shared/error-codes.js';
 import { completeSignIn, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
 import { askLikeEmailEngine } from '../support/emailengine-client.js';
@@ -16,7 +17,6 @@ import { cliEnvironment } from '../support/local-setup.js';
 import { runCli, startCli, type CliResult } from '../support/cli-process.js';
 
 const ALICE = 'alice@contoso.test';
-const AUTHORIZE_URL = /https:\/\/127\.0\.0\.1:\d+\/\S+\/authorize\?\S+/;
 const LONG_ID = `${'l'.repeat(250)}-long!`; // 256 characters
 const IDS = ['sales@contoso.com', 'constructor', '__proto__', 'toString', 'Ventes café-ñ 販売', LONG_ID];
 
@@ -28,7 +28,7 @@ describe('account ids as EmailEngine allows them (CLI, auth server)', () => {
   const cli = (args: string[]): Promise<CliResult> => runCli(args, env);
   const signIn = async (id: string): Promise<CliResult> => {
     const running = startCli(['account', 'add', '--no-browser', '--', id], env);
-    const [url] = await running.waitFor(AUTHORIZE_URL);
+    const [url] = await running.waitFor(SIGN_IN_LINK);
     await completeSignIn(url, { username: ALICE, caCertPem: idp.caCertPem }).catch(() => undefined);
     return running.done;
   };

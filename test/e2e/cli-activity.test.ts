@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { SIGN_IN_LINK } from '../support/loopback.js';
 import type { RequestRecord } from '../../src/shared/account-status.js';
 import { ERROR_HINTS } from '../../src/shared/error-codes.js';
 import { completeSignIn, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
@@ -16,7 +17,6 @@ import { cliEnvironment } from '../support/local-setup.js';
 import { runCli, startCli } from '../support/cli-process.js';
 
 const ALICE = 'alice@contoso.test';
-const AUTHORIZE_URL = /https:\/\/127\.0\.0\.1:\d+\/\S+\/authorize\?\S+/;
 
 describe('tokentray activity (a real serve, the control channel)', () => {
   let idp: TestIdentityProvider;
@@ -43,7 +43,7 @@ describe('tokentray activity (a real serve, the control channel)', () => {
 
   it('lists recent requests, follows new ones until Ctrl-C, and never shows a token', async () => {
     const adding = startCli(['account', 'add', 'sales@contoso.com', '--no-browser'], env);
-    const [authorizeUrl] = await adding.waitFor(AUTHORIZE_URL);
+    const [authorizeUrl] = await adding.waitFor(SIGN_IN_LINK);
     await completeSignIn(authorizeUrl, { username: ALICE, caCertPem: idp.caCertPem }).catch(() => undefined);
     assert.equal((await adding.done).code, 0);
 

@@ -10,6 +10,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { SIGN_IN_LINK } from '../support/loopback.js';
 import type { DiagnosticReport } from '../../src/shared/diagnostics.js';
 import { ERROR_HINTS } from '../../src/shared/error-codes.js';
 import { completeSignIn, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
@@ -18,7 +19,6 @@ import { startFakeEmailEngine } from '../support/emailengine/fake-emailengine.js
 import { runCli, startCli, type CliResult } from '../support/cli-process.js';
 
 const ALICE = 'alice@contoso.com'; // EmailEngine's e-mail check refuses .test domains
-const AUTHORIZE_URL = /https:\/\/127\.0\.0\.1:\d+\/\S+\/authorize\?\S+/;
 
 function outcomes(result: CliResult): Record<string, string> {
   const report = JSON.parse(result.stdout) as DiagnosticReport;
@@ -42,7 +42,7 @@ describe('tokentray doctor (real failures)', () => {
     home = await mkdtemp(join(tmpdir(), 'tokentray-doctor-'));
     env = cliEnvironment(idp, home, { BROWSER: '' });
     const adding = startCli(['account', 'add', 'sales', '--no-browser'], env);
-    const [url] = await adding.waitFor(AUTHORIZE_URL);
+    const [url] = await adding.waitFor(SIGN_IN_LINK);
     await completeSignIn(url, { username: ALICE, caCertPem: idp.caCertPem }).catch(() => undefined);
     assert.equal((await adding.done).code, 0);
   });

@@ -22,6 +22,7 @@ import { createWindowBackend } from '../../src/main/window-backend.js';
 import type { StatusReport } from '../../src/shared/account-status.js';
 import { WINDOW_METHODS, type HelpTopic, type WindowMethod, type WindowView } from '../../src/shared/ipc-contract.js';
 import type { TokentrayApi } from '../../src/shared/tokentray-api.js';
+import type { SettingKey } from '../../src/shared/settings-shape.js';
 
 export type HarnessApi = TokentrayApi & { onChange?(listener: (report: StatusReport) => void): () => void };
 
@@ -71,6 +72,8 @@ export interface HarnessOptions {
   /** What main would do with the sign-in URL; by default it is only recorded. */
   openExternal?: (url: string) => Promise<void>;
   viewport?: { width: number; height: number };
+  /** Settings main reports as overridden by TOKENTRAY_* environment variables. */
+  overriddenSettings?: SettingKey[];
 }
 
 export interface WindowHarness {
@@ -153,6 +156,7 @@ export async function startWindowHarness(api: HarnessApi, options: HarnessOption
     signIns: new SignInSessions(api, (url) => links.openSignInUrl(url)),
     copyText: (text) => void copied.push(text),
     openHelp: (topic: HelpTopic) => links.openHelp(topic),
+    overriddenSettings: () => options.overriddenSettings ?? [],
   });
 
   await page.exposeBinding('__tokentrayInvoke', async (_source, method: unknown, args: unknown) => {

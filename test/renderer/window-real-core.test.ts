@@ -208,6 +208,7 @@ describe('tokentray window on the real core (real renderer, real core, local ide
       assert.equal(await tenant.inputValue(), 'organizations');
       await tenant.fill('not a tenant!');
       await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByRole('dialog', { name: 'Change where sign-in goes?' }).getByRole('button', { name: 'Change sign-in settings' }).click();
       await tenantError.getByText(/Invalid value "not a tenant!" for setting "tenant"/).waitFor();
       assert.equal(await tenant.getAttribute('aria-invalid'), 'true');
       assert.equal(await focusedId(page), 'setting-tenant');
@@ -216,6 +217,7 @@ describe('tokentray window on the real core (real renderer, real core, local ide
 
       await tenant.fill('contoso.test');
       await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByRole('dialog', { name: 'Change where sign-in goes?' }).getByRole('button', { name: 'Change sign-in settings' }).click();
       await page.getByText('Settings saved.').waitFor();
       assert.equal((await core.getSettings()).tenant, 'contoso.test');
       assert.equal(await tenantError.innerText(), '', 'the error is cleared');

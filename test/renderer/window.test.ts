@@ -130,11 +130,13 @@ describe('tokentray window (real renderer in Chromium)', () => {
     assert.equal(await tenant.inputValue(), 'organizations');
     await tenant.fill('contoso.com');
     await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('dialog', { name: 'Change where sign-in goes?' }).getByRole('button', { name: 'Change sign-in settings' }).click();
     await page.getByText('Settings saved.').waitFor();
     assert.equal(api.settings.tenant, 'contoso.com');
 
     await tenant.fill('not a tenant!');
     await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('dialog', { name: 'Change where sign-in goes?' }).getByRole('button', { name: 'Change sign-in settings' }).click();
     await page.locator('#setting-tenant-error').getByText(/Invalid value "not a tenant!" for setting "tenant"/).waitFor();
     assert.equal(await tenant.getAttribute('aria-invalid'), 'true');
     assert.equal((await focused(page)).id, 'setting-tenant');
@@ -262,6 +264,41 @@ describe('tokentray window (real renderer in Chromium)', () => {
     assert.ok(!everything.includes('fake-access-token'));
     assert.ok(!everything.includes(api.secret));
     assert.equal(await page.evaluate(() => 'getToken' in (window.tokentray ?? {})), false);
+  });
+
+  it('asks before changing where sign-in goes, and notes settings an environment variable overrides', async () => {
+    const api = new FakeTokentrayApi({ accounts: [fakeAccount('sales')] });
+    api.settings.authority = 'https://adfs.contoso.com/adfs';
+    const { page, calls } = await open(api, { view: 'settings', overriddenSettings: ['cloud', 'authority'] });
+    const cloudNote = page.locator('#setting-cloud-note');
+    await cloudNote.getByText('Set by the environment variable TOKENTRAY_CLOUD: that value is in use, whatever is saved here.').waitFor();
+    assert.equal(await page.locator('#setting-tenant-note').isVisible(), false, 'only overridden settings get a note');
+    assert.match(await page.getByLabel('Cloud').getAttribute('aria-describedby') ?? '', /setting-cloud-note/, 'the note is announced with the field');
+    await page.locator('#setting-authority-note').getByText(/Sign-in goes to https:\/\/adfs\.contoso\.com\/adfs \(an authority override from the environment variable TOKENTRAY_AUTHORITY\)/).waitFor();
+
+    // Changing the cloud asks first; declining changes nothing.
+    await page.getByLabel('Cloud').selectOption('gcc-high');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Change where sign-in goes?' });
+    await dialog.getByText(/stop getting new tokens \("signed in with another authority"\) until you change it back or sign them in again\. Their tokens are kept\./).waitFor();
+    assert.equal((await focused(page)).text, 'Cancel', 'the safe answer has focus');
+    await page.keyboard.press('Escape');
+    await page.getByText('Nothing was changed.').waitFor();
+    assert.equal(api.settings.cloud, 'global');
+    assert.equal(calls.filter((call) => call.method === 'setSetting').length, 0, 'nothing reached main');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await dialog.getByRole('button', { name: 'Change sign-in settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    assert.equal(api.settings.cloud, 'gcc-high');
+
+    // The port does not move sign-in: saved without a question.
+    const asked = calls.length;
+    await page.getByLabel('Auth-server port').fill('7500');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    for (let i = 0; i < 50 && api.settings.port !== 7500; i += 1) await page.waitForTimeout(20);
+    assert.equal(api.settings.port, 7500);
+    assert.equal(await dialog.count(), 0, 'no dialog for the port');
+    assert.ok(calls.slice(asked).some((call) => call.method === 'setSetting' && call.args[0] === 'port'));
   });
 
   it('copies the EmailEngine URL and rotates the secret in main, after a confirmation', async () => {

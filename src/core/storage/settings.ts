@@ -8,7 +8,7 @@
  */
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import { createSettingsFileBackend } from './settings-file.js';
-import { SETTING_KEYS, type Cloud, type SettingKey, type Settings } from '../../shared/settings-shape.js';
+import { SETTING_KEYS, settingEnvironmentVariable, type Cloud, type SettingKey, type Settings } from '../../shared/settings-shape.js';
 
 export const DEFAULT_PORT = 7411;
 export const DEFAULT_SIGN_IN_TIMEOUT_SECONDS = 300; // five minutes: time to find a password, not to forget the tab
@@ -150,7 +150,7 @@ export function parseSetting<K extends SettingKey>(key: K, text: string, source:
 
 /** TOKENTRAY_CLIENT_ID, TOKENTRAY_TENANT, TOKENTRAY_SIGN_IN_TIMEOUT_SECONDS, TOKENTRAY_GOOGLE_CLIENT_ID, … */
 export function environmentVariableFor(key: SettingKey): string {
-  return `TOKENTRAY_${key.replace(/[A-Z]/g, (c) => `_${c}`).replace('.', '_').toUpperCase()}`;
+  return settingEnvironmentVariable(key);
 }
 
 /** Where settings are persisted: conf in the core, electron-store (same file) in the app. */

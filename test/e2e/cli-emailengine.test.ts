@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SIGN_IN_LINK } from '../support/loopback.js';
 import { after, before, describe, it } from 'node:test';
 import { completeSignIn, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
 import { startFakeEmailEngine, type FakeEmailEngine } from '../support/emailengine/fake-emailengine.js';
@@ -26,7 +27,6 @@ import { createServer, type AddressInfo } from 'node:net';
 const ALICE = 'alice@contoso.com';
 const BOB = 'bob@contoso.com';
 const LIFETIME_S = 10;
-const AUTHORIZE_URL = /https:\/\/127\.0\.0\.1:\d+\/\S+\/authorize\?\S+/;
 
 /** A loopback port nothing listens on (bound, then released). */
 function freePort(): Promise<number> {
@@ -77,7 +77,7 @@ describe('tokentray and EmailEngine end to end (CLI, keychain, MSAL, identity pr
   const signIn = async (args: string[], username: string): Promise<CliResult> => {
     argvSeen.push(args.join(' '));
     const running = startCli(['account', 'add', ...args, '--no-browser'], env);
-    const [url] = await running.waitFor(AUTHORIZE_URL);
+    const [url] = await running.waitFor(SIGN_IN_LINK);
     await completeSignIn(url, { username, caCertPem: idp.caCertPem }).catch(() => undefined);
     const result = await running.done;
     transcripts.push(result.stdout, result.stderr);

@@ -14,7 +14,7 @@ export function acceptsConnections(port: number): Promise<boolean> {
 }
 
 /** The one-time sign-in link tokentray prints or opens (it redirects once to the authorize URL). */
-export const SIGN_IN_LINK = /http:\/\/localhost:\d+\/start\/[A-Za-z0-9_-]+/;
+export const SIGN_IN_LINK = /http:\/\/(?:localhost|127\.0\.0\.1):\d+\/start\/[A-Za-z0-9_-]+/;
 
 /** The port of the sign-in loopback listener, read from the sign-in link. */
 export function loopbackPortOf(signInLink: string): number {

@@ -94,7 +94,8 @@ export class GoogleClient implements TokenClient {
       signal: options.signal,
     });
     try {
-      const oauth = this.#oauth(listener.redirectUri);
+      const redirectUri = `${listener.redirectUri}/`; // as registered for Desktop apps: http://127.0.0.1:PORT/
+      const oauth = this.#oauth(redirectUri);
       const { codeVerifier, codeChallenge } = await oauth.generateCodeVerifierAsync();
       const url = oauth.generateAuthUrl({
         access_type: 'offline', // a refresh token
@@ -111,7 +112,7 @@ export class GoogleClient implements TokenClient {
       const response = await answer;
       if (response.error) throw googleError(response.error, response.error_description ?? response.error);
       if (!response.code) throw googleError('no_auth_code_in_response', 'The sign-in answer had no authorization code.');
-      const { tokens } = await oauth.getToken({ code: response.code, codeVerifier, redirect_uri: listener.redirectUri });
+      const { tokens } = await oauth.getToken({ code: response.code, codeVerifier, redirect_uri: redirectUri });
       return await this.#keep(tokens, options.scopes);
     } finally {
       listener.close();

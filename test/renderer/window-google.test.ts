@@ -13,6 +13,7 @@ import { openCore, type OpenedCore } from '../../src/core/open-core.js';
 import { KeytarSecretStore } from '../../src/core/storage/keytar-secret-store.js';
 import { dataFiles } from '../../src/core/storage/paths.js';
 import { Vault } from '../../src/core/storage/vault.js';
+import { SIGN_IN_LINK } from '../support/loopback.js';
 import { askLikeEmailEngine } from '../support/emailengine-client.js';
 import { completeSignIn, type SignInResult } from '../support/identity-provider/index.js';
 import { GMAIL_SCOPE, startGoogleIdentityProvider, type GoogleIdentityProvider } from '../support/identity-provider/google-identity-provider.js';
@@ -77,12 +78,13 @@ describe('tokentray window connects a Google account (Chromium, real core, Googl
         throw new Error(`not connected: page says "${await page.locator('main').innerText()}"; urls ${openedUrls.join(' ')}; browser: ${played instanceof Error ? played.message : JSON.stringify(played)}`, { cause: error });
       });
       assert.equal(openedUrls.length, 1);
-      const authorize = new URL(openedUrls[0]!);
-      assert.equal(authorize.origin, idp.endpoint, 'main opened the configured Google endpoint');
-      assert.equal(authorize.pathname, '/o/oauth2/v2/auth');
-      assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
+      assert.match(openedUrls[0]!, SIGN_IN_LINK, 'main opened the one-time sign-in link, not the authorize URL');
       const answer = await signIns.at(-1);
       assert.ok(answer && !(answer instanceof Error) && answer.status === 200, 'the loopback listener accepted the code');
+      const authorize = new URL(answer.authorizeUrl ?? '');
+      assert.equal(authorize.origin, idp.endpoint, 'the link led to the configured Google endpoint');
+      assert.equal(authorize.pathname, '/o/oauth2/v2/auth');
+      assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
 
       await page.getByRole('button', { name: 'Show accounts' }).click();
       const card = page.locator('article[data-account="gmail"]');

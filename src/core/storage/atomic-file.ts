@@ -25,7 +25,11 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${pid}-${start ?? 0}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
-export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+/**
+ * Writes `data` to a new owner-only temp file beside `path` (exclusive create, never through a
+ * link), fsync'd when `sync`; returns the temp's path. On failure nothing is left behind.
+ */
+export async function writeExclusiveTemp(path: string, data: Uint8Array | string, sync: boolean): Promise<string> {
   const temp = tempPathFor(path);
   let handle;
   try {
@@ -35,13 +39,18 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
   }
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    if (sync) await handle.sync();
   } catch (error) {
     await handle.close().catch(() => undefined);
     await rm(temp, { force: true });
     throw translateDiskFull(error, path);
   }
   await handle.close();
+  return temp;
+}
+
+export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+  const temp = await writeExclusiveTemp(path, data, true);
   try {
     await rename(temp, path);
   } catch (error) {

@@ -20,8 +20,8 @@ import { readFileSync } from 'node:fs';
 import { link, open, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TokentrayError } from '../../shared/tokentray-error.js';
-import { tempPathFor, removeStaleTemps } from './atomic-file.js';
-import { EXCLUSIVE_CREATE_FLAGS, OWNER_ONLY_FILE_MODE, READ_FLAGS, assertOwnRegularFile, isSymlinkRefusal, translateDiskFull, unsafeFile } from './file-safety.js';
+import { removeStaleTemps, writeExclusiveTemp } from './atomic-file.js';
+import { READ_FLAGS, assertOwnRegularFile, isSymlinkRefusal, translateDiskFull, unsafeFile } from './file-safety.js';
 import { currentProcessIdentity, isProcessAlive } from './process-identity.js';
 
 export interface LockInfo {
@@ -106,28 +106,9 @@ export function isLockLive(path: string, info: LockInfo): boolean {
   }
 }
 
-async function writeExclusive(path: string, content: string): Promise<string> {
-  const temp = tempPathFor(path);
-  let handle;
-  try {
-    handle = await open(temp, EXCLUSIVE_CREATE_FLAGS, OWNER_ONLY_FILE_MODE);
-  } catch (error) {
-    throw translateDiskFull(error, path);
-  }
-  try {
-    await handle.writeFile(content);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    throw translateDiskFull(error, path);
-  }
-  await handle.close();
-  return temp;
-}
-
 /** Links a fully written file into place: fails with EEXIST if `path` exists; never seen empty. */
 async function linkInto(path: string, content: string): Promise<void> {
-  const temp = await writeExclusive(path, content);
+  const temp = await writeExclusiveTemp(path, content, false);
   try {
     await link(temp, path);
   } catch (error) {

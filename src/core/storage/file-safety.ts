@@ -7,6 +7,7 @@
  * reported as DISK_FULL, never as a bug.
  */
 import { constants, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 
 /** 0 where the platform has no O_NOFOLLOW (Windows: no symlinks planted by other users there). */
@@ -56,4 +57,27 @@ export function assertOwnRegularFile(stats: Stats, path: string): void {
   if (!stats.isFile()) throw unsafeFile(path, 'it is not a regular file');
   const uid = currentUid();
   if (uid !== null && stats.uid !== uid) throw unsafeFile(path, `it belongs to another user (uid ${stats.uid})`);
+}
+
+/**
+ * Reads a file of the data directory, or null when it does not exist.
+ *
+ * Never through a symbolic link, and only a regular file this user owns (DATA_DIR_UNSAFE
+ * otherwise): a planted file must not be taken for ours.
+ */
+export async function readOwnFileIfExists(path: string): Promise<Buffer | null> {
+  let handle;
+  try {
+    handle = await open(path, READ_FLAGS);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (isSymlinkRefusal(error)) throw unsafeFile(path, 'it is a symbolic link', error);
+    throw error;
+  }
+  try {
+    assertOwnRegularFile(await handle.stat(), path);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
 }

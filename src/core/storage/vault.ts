@@ -14,12 +14,13 @@
  * the file has no key but the recorded id has: VAULT_CORRUPT, not VAULT_KEY_MISSING).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import type { ScopeProfile } from '../../shared/account-status.js';
 import type { ProviderId } from '../../shared/providers.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { readOwnFileIfExists } from './file-safety.js';
 import type { SecretStore } from './secret-store.js';
 import type { SignInTarget } from '../identity/sign-in-target.js';
 
@@ -170,14 +171,6 @@ function readVaultId(data: Buffer, path: string): Buffer {
   return Buffer.from(data.subarray(MAGIC.length, HEADER_BYTES));
 }
 
-async function readIfExists(path: string): Promise<Buffer | null> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
 
 const PROBE_ACCOUNT = 'probe';
 const VAULT_ID_HEX = /^[0-9a-f]{32}$/;
@@ -188,7 +181,7 @@ export function vaultIdPathFor(path: string): string {
 }
 
 async function readRecordedId(path: string): Promise<string | null> {
-  const data = await readIfExists(vaultIdPathFor(path));
+  const data = await readOwnFileIfExists(vaultIdPathFor(path));
   const text = data?.toString('utf8').trim() ?? '';
   return VAULT_ID_HEX.test(text) ? text : null;
 }
@@ -207,7 +200,7 @@ async function probeWritable(secrets: SecretStore): Promise<void> {
  * Used by the vault itself and by the control channel to prove "same user, same keychain".
  */
 export async function readVaultKey(path: string, secrets: SecretStore): Promise<{ vaultId: Buffer; key: Buffer } | null> {
-  const data = await readIfExists(path);
+  const data = await readOwnFileIfExists(path);
   if (!data) {
     // No file: a first run, unless the recorded vault still has its key (the file was moved).
     const recorded = await readRecordedId(path);
@@ -259,7 +252,7 @@ export class Vault {
   static async open(path: string, secrets: SecretStore): Promise<Vault> {
     const material = await readVaultKey(path, secrets);
     if (!material) return new Vault(path, secrets, null, null, emptyVaultDocument());
-    const data = await readIfExists(path);
+    const data = await readOwnFileIfExists(path);
     if (!data) throw vaultMissing(path); // removed between the two reads
     const vault = new Vault(path, secrets, material.vaultId, material.key, decrypt(data, material.key, path));
     vault.#idRecorded = (await readRecordedId(path)) === material.vaultId.toString('hex');
@@ -271,10 +264,10 @@ export class Vault {
    * case the key turns up again) and its keychain entry removed if it can be read.
    */
   static async reset(path: string, secrets: SecretStore, now = Date.now()): Promise<string | null> {
-    const data = await readIfExists(path);
+    const data = await readOwnFileIfExists(path);
     const idPath = vaultIdPathFor(path);
     // The id goes too, so the next start is a first run (the old key stays, for the old file).
-    if (await readIfExists(idPath)) await rename(idPath, `${idPath}.reset-${now}`);
+    if (await readOwnFileIfExists(idPath)) await rename(idPath, `${idPath}.reset-${now}`);
     if (!data) return null;
     const keptAs = `${path}.reset-${now}`;
     await rename(path, keptAs);

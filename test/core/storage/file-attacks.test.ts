@@ -16,6 +16,7 @@ import { openCore } from '../../../src/core/open-core.js';
 import { removeStaleTemps, writeFileAtomic } from '../../../src/core/storage/atomic-file.js';
 import { readLock, tryAcquireLock } from '../../../src/core/storage/process-lock.js';
 import { createConfBackend, SettingsStore } from '../../../src/core/storage/settings.js';
+import { Vault } from '../../../src/core/storage/vault.js';
 import { TokentrayError } from '../../../src/shared/tokentray-error.js';
 import { InMemorySecretStore } from '../../fakes/in-memory-secret-store.js';
 import { memorySettings } from '../../support/memory-settings.js';
@@ -83,6 +84,21 @@ describe('data-directory files under attack', () => {
     await writeFileAtomic(join(home, 'vault.bin'), Buffer.from('new vault'));
     assert.equal(await readFile(victim, 'utf8'), VICTIM_TEXT);
     assert.ok((await lstat(join(home, 'vault.bin'))).isFile());
+  });
+
+  it('does not read a vault through a vault.bin link: DATA_DIR_UNSAFE, and the linked vault is untouched', async () => {
+    const home = await freshHome('vault-read-link');
+    const elsewhere = join(dir, 'vault-read-link-real');
+    await mkdir(elsewhere, { recursive: true });
+    const store = new InMemorySecretStore();
+    const real = await Vault.open(join(elsewhere, 'vault.bin'), store);
+    await real.update((doc) => {
+      doc.msalCache = 'planted';
+    });
+    const before = await readFile(join(elsewhere, 'vault.bin'));
+    await symlink(join(elsewhere, 'vault.bin'), join(home, 'vault.bin'));
+    await assert.rejects(Vault.open(join(home, 'vault.bin'), store), code('DATA_DIR_UNSAFE'));
+    assert.deepEqual(await readFile(join(elsewhere, 'vault.bin')), before);
   });
 
   it('refuses a lock file that is a link or belongs to another user, and touches neither', async () => {

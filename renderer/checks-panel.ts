@@ -2,17 +2,11 @@
  * Settings → Checks: the same checks as `tokentray doctor`, run by the core on request, each
  * with what was found and, for a failure, what to do.
  */
-import type { DiagnosticCheck, DiagnosticReport } from '../src/shared/diagnostics.js';
+import type { DiagnosticReport } from '../src/shared/diagnostics.js';
 import type { AppContext } from './context.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { errorBox } from './ui.js';
-
-const OUTCOME: Record<DiagnosticCheck['outcome'], { label: string; tone: string }> = {
-  ok: { label: 'OK', tone: 'tone-ok' },
-  warn: { label: 'Warning', tone: 'tone-warn' },
-  fail: { label: 'Problem', tone: 'tone-error' },
-  skipped: { label: 'Not checked', tone: 'tone-busy' },
-};
+import { CHECK_OUTCOME_VIEW } from './format.js';
 
 export class ChecksPanel {
   readonly element: HTMLElement;
@@ -56,7 +50,7 @@ export class ChecksPanel {
     replaceChildren(
       this.#list,
       ...report.checks.map((check) => {
-        const outcome = OUTCOME[check.outcome];
+        const outcome = CHECK_OUTCOME_VIEW[check.outcome];
         return h(
           'li',
           { class: `check-item outcome-${check.outcome}`, 'data-check': check.subject ? `${check.id}:${check.subject}` : check.id, 'data-code': check.code ?? undefined },

@@ -14,6 +14,7 @@ import type { AppContext } from './context.js';
 import { h, replaceChildren, setText } from './dom.js';
 import type { AppState } from './store.js';
 import { asTokentrayError, errorBox } from './ui.js';
+import { CHECK_OUTCOME_VIEW } from './format.js';
 
 const CHECK_TITLES: Record<EmailEngineCheck['id'], string> = {
   reachable: 'Reachable',
@@ -22,13 +23,6 @@ const CHECK_TITLES: Record<EmailEngineCheck['id'], string> = {
   license: 'License',
   'auth-server': 'authServer',
 };
-const OUTCOME_LABELS: Record<EmailEngineCheck['outcome'], { label: string; tone: string }> = {
-  ok: { label: 'OK', tone: 'tone-ok' },
-  warn: { label: 'Warning', tone: 'tone-warn' },
-  fail: { label: 'Problem', tone: 'tone-error' },
-  skipped: { label: 'Not checked', tone: 'tone-busy' },
-};
-
 export class EmailEnginePanel {
   readonly element: HTMLElement;
   readonly #ctx: AppContext;
@@ -185,7 +179,7 @@ export class EmailEnginePanel {
     replaceChildren(
       this.#preflight,
       ...preflight.checks.map((check) => {
-        const outcome = OUTCOME_LABELS[check.outcome];
+        const outcome = CHECK_OUTCOME_VIEW[check.outcome];
         return h(
           'li',
           { class: `check-item outcome-${check.outcome}`, 'data-check': check.id, 'data-code': check.code ?? undefined },

@@ -131,3 +131,11 @@ export function outcomeLabel(outcome: string): string {
   if (outcome === 'ok') return 'OK';
   return ERROR_TITLES[outcome as ErrorCode] ?? outcome;
 }
+
+/** How a check's outcome is shown, for the doctor's checks and EmailEngine's preflight alike. */
+export const CHECK_OUTCOME_VIEW: Record<'ok' | 'warn' | 'fail' | 'skipped', { label: string; tone: string }> = {
+  ok: { label: 'OK', tone: 'tone-ok' },
+  warn: { label: 'Warning', tone: 'tone-warn' },
+  fail: { label: 'Problem', tone: 'tone-error' },
+  skipped: { label: 'Not checked', tone: 'tone-busy' },
+};

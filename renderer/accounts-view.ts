@@ -9,6 +9,7 @@ import type { AccountStatus } from '../src/shared/account-status.js';
 import { ERROR_HINTS, type ErrorCode } from '../src/shared/error-codes.js';
 import { describeBothSides, describeEmailEngineSide, emailEngineHint, needsAttention } from '../src/shared/emailengine-hints.js';
 import { reSignInRequest } from '../src/shared/ipc-contract.js';
+import { PROVIDER_LABELS } from '../src/shared/providers.js';
 import type { AppContext } from './context.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { describeState, errorTitle, formatAgo, formatClock, outcomeLabel, profileLabel, protoLabel, severity, type Tone } from './format.js';
@@ -138,12 +139,12 @@ export class AccountsView {
     setTone(card.badge, view.tone);
     setText(card.badge, waiting ? 'Signing in…' : view.label);
     const shared = account.email !== null && account.user !== account.email ? ` · mailbox ${account.user}` : '';
-    setText(card.identity, `${account.email ?? 'not signed in yet'} · ${profileLabel(account.profile)}${shared}`);
+    setText(card.identity, `${account.email ?? 'not signed in yet'} · ${profileLabel(account.profile)} (${PROVIDER_LABELS[account.provider]})${shared}`);
     setText(card.state, view.detail);
     const last = account.lastRequest;
     setText(
       card.lastRequest,
-      last ? `Asked ${formatAgo(last.at, now)} (${formatClock(last.at)}) · ${protoLabel(last.proto)} · ${outcomeLabel(last.outcome)}` : 'No requests yet',
+      last ? `Asked ${formatAgo(last.at, now)} (${formatClock(last.at)}) · ${last.proto === 'api' && account.provider === 'google' ? 'Gmail API' : protoLabel(last.proto)} · ${outcomeLabel(last.outcome)}` : 'No requests yet',
     );
     card.lastRequest.classList.toggle('is-error', last !== null && last.outcome !== 'ok');
     this.#updateEmailEngineSide(card, account);

@@ -8,6 +8,7 @@
  */
 import type { AccountStatus, RequestRecord, StatusReport } from '../shared/account-status.js';
 import { describeEmailEngineSide, emailEngineHint, needsAttention } from '../shared/emailengine-hints.js';
+import { providerAndProfileLabel } from '../shared/providers.js';
 import type { WindowView } from '../shared/ipc-contract.js';
 import { describeAccountState, formatLocalClock, formatRemaining } from '../shared/state-text.js';
 
@@ -154,11 +155,15 @@ function accountItem(account: AccountStatus, input: TrayInput): TrayMenuItem {
           action: { kind: 'sign-in', accountId: account.id },
         },
       ];
+  // Who signs the account in, what it serves, and as whom: "Google · Gmail API · ann@gmail.com".
+  const identity = `${providerAndProfileLabel(account.provider, account.profile)} · ${account.email ?? 'not signed in yet'}`;
   return {
     type: 'submenu',
     label: clip(`${account.id}: ${state}${emailEngineSide}`, MENU_LINE_MAX_CHARS),
     items: [
-      ...(hint ? [{ type: 'info', label: clip(`EmailEngine: ${hint.short}`, MENU_LINE_MAX_CHARS) } satisfies TrayMenuItem, { type: 'separator' } satisfies TrayMenuItem] : []),
+      { type: 'info', label: clip(identity, MENU_LINE_MAX_CHARS) },
+      ...(hint ? [{ type: 'info', label: clip(`EmailEngine: ${hint.short}`, MENU_LINE_MAX_CHARS) } satisfies TrayMenuItem] : []),
+      { type: 'separator' },
       ...first,
       { type: 'action', label: 'Copy account id', action: { kind: 'copy-account-id', accountId: account.id } },
       { type: 'separator' },

@@ -14,6 +14,24 @@ export const PROVIDER_LABELS: Readonly<Record<ProviderId, string>> = {
   google: 'Google',
 };
 
+/** How a profile is named to people (the tray, the window, the CLI's status). */
+export const PROFILE_LABELS: Readonly<Record<ScopeProfile, string>> = {
+  outlook: 'Outlook IMAP/SMTP',
+  graph: 'Microsoft Graph',
+  gmail: 'Gmail IMAP/SMTP',
+  'gmail-api': 'Gmail API',
+};
+
+/**
+ * An account's provider beside its profile, e.g. "Google · Gmail API".
+ *
+ * The provider is named even where the profile implies it, so a list of accounts of both
+ * providers reads the same way for each.
+ */
+export function providerAndProfileLabel(provider: ProviderId, profile: ScopeProfile): string {
+  return `${PROVIDER_LABELS[provider]} · ${PROFILE_LABELS[profile]}`;
+}
+
 /** Which provider a profile signs in to. */
 export function providerOfProfile(profile: ScopeProfile): ProviderId {
   switch (profile) {

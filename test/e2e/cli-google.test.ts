@@ -150,6 +150,7 @@ describe('Gmail end to end (CLI, keychain, google-auth-library, Google-shaped id
 
       const status = JSON.parse((await cli(['status', '--json'])).stdout) as { accounts: { provider: string }[] };
       assert.equal(status.accounts[0]!.provider, 'google');
+      assert.match((await cli(['status'])).stdout, /^gmail \(alice@gmail\.test, Google gmail\): /m, 'the text names the provider beside the profile');
 
       // Revoked at Google: the next refresh gets invalid_grant → needs sign-in.
       idp.revokeUser(ALICE);

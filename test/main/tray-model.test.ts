@@ -93,7 +93,8 @@ describe('tray model: one line per account state', () => {
       const line = accountItem(tray.menu, 'sales');
       assert.equal(line.label, expected.line);
       assert.equal(tray.icon, expected.icon);
-      assert.deepEqual(labels(line.items), [expected.first, 'Copy account id', '---', 'Remove…']);
+      assert.deepEqual(labels(line.items), ['Microsoft · Outlook IMAP/SMTP · sales@contoso.com', '---', expected.first, 'Copy account id', '---', 'Remove…']);
+      assert.equal(line.items[0]!.type, 'info', 'the identity line is not clickable');
       assert.deepEqual(actionOf(line.items, expected.first), { kind: 'sign-in', accountId: 'sales' });
       assert.deepEqual(actionOf(line.items, 'Copy account id'), { kind: 'copy-account-id', accountId: 'sales' });
       assert.deepEqual(actionOf(line.items, 'Remove…'), { kind: 'remove-account', accountId: 'sales' });
@@ -122,6 +123,17 @@ describe('tray model: one line per account state', () => {
     assert.equal(line.label, 'sales: signing in… finish in your browser');
     assert.deepEqual(actionOf(line.items, 'Cancel sign-in'), { kind: 'cancel-sign-in', accountId: 'sales' });
     assert.throws(() => actionOf(line.items, 'Sign in again'));
+  });
+
+  it("names each account's provider beside its profile, for both providers", () => {
+    const tray = model([
+      account('mail', { kind: 'signed-out' }, { provider: 'google', profile: 'gmail-api', email: null, user: 'mail' }),
+      account('ann', { kind: 'active', expiresAt: NOW + 52 * MIN }, { provider: 'google', profile: 'gmail', email: 'ann@gmail.com', user: 'ann@gmail.com' }),
+      account('sales', { kind: 'active', expiresAt: NOW + 52 * MIN }, { profile: 'graph' }),
+    ]);
+    assert.deepEqual(accountItem(tray.menu, 'ann').items[0], { type: 'info', label: 'Google · Gmail IMAP/SMTP · ann@gmail.com' });
+    assert.deepEqual(accountItem(tray.menu, 'mail').items[0], { type: 'info', label: 'Google · Gmail API · not signed in yet' });
+    assert.deepEqual(accountItem(tray.menu, 'sales').items[0], { type: 'info', label: 'Microsoft · Microsoft Graph · sales@contoso.com' });
   });
 
   it('clips a long error so the menu stays narrow', () => {
@@ -328,7 +340,8 @@ describe("tray model: EmailEngine's side", () => {
     const built = withLink([account('sales', valid, { emailengine: view('authenticationError', 'AUTHENTICATE failed') })]);
     const line = accountItem(built.menu, 'sales');
     assert.equal(line.label, 'sales: valid for 52 min · EmailEngine: authenticationError');
-    assert.deepEqual(line.items[0], { type: 'info', label: 'EmailEngine: IMAP disabled for this mailbox?' });
+    assert.deepEqual(line.items[1], { type: 'info', label: 'EmailEngine: IMAP disabled for this mailbox?' });
+    assert.equal(line.items[2]!.type, 'separator');
     assert.equal(built.icon, 'attention');
     assert.equal(built.tooltip, 'tokentray — EmailEngine: sales — IMAP disabled for this mailbox?');
   });

@@ -89,7 +89,7 @@ describe('tokentray window connects a Google account (Chromium, real core, Googl
       await page.getByRole('button', { name: 'Show accounts' }).click();
       const card = page.locator('article[data-account="gmail"]');
       await card.getByText('Active', { exact: true }).waitFor();
-      assert.match(await card.innerText(), /alice@gmail\.test · Gmail IMAP\/SMTP/);
+      assert.match(await card.innerText(), /alice@gmail\.test · Gmail IMAP\/SMTP \(Google\)/);
 
       const status = await core.status();
       assert.equal(status.accounts[0]!.provider, 'google');

@@ -2,6 +2,7 @@
 import { EXIT_NEEDS_SIGN_IN, EXIT_OK } from '../../shared/error-codes.js';
 import { describeAccountState } from '../../shared/state-text.js';
 import { describeBothSides } from '../../shared/emailengine-hints.js';
+import { PROVIDER_LABELS } from '../../shared/providers.js';
 import type { CommandEnv } from '../command-env.js';
 import { withApi } from '../connect-api.js';
 
@@ -19,7 +20,7 @@ export async function statusCommand(env: CommandEnv, json: boolean): Promise<num
       if (report.accounts.length === 0) env.output.out('accounts: none yet (`tokentray account add <id>`)');
       for (const account of report.accounts) {
         const code = account.state.kind === 'needs-sign-in' ? ` (${account.state.reason.code})` : '';
-        env.output.out(`${account.id} (${account.email ?? '?'}, ${account.provider} ${account.profile}): ${describeAccountState(account.state, now)}${code}`);
+        env.output.out(`${account.id} (${account.email ?? '?'}, ${PROVIDER_LABELS[account.provider]} ${account.profile}): ${describeAccountState(account.state, now)}${code}`);
         if (account.lastRequest) {
           const r = account.lastRequest;
           env.output.out(`  last EmailEngine request: ${new Date(r.at).toISOString()} proto=${r.proto} ${r.outcome} (${r.latencyMs.toFixed(1)} ms)`);

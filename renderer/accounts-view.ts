@@ -10,6 +10,7 @@ import { ERROR_HINTS, type ErrorCode } from '../src/shared/error-codes.js';
 import { describeBothSides, describeEmailEngineSide, emailEngineHint, needsAttention } from '../src/shared/emailengine-hints.js';
 import { reSignInRequest } from '../src/shared/ipc-contract.js';
 import { PROVIDER_LABELS } from '../src/shared/providers.js';
+import { providerSetup } from './provider-setup.js';
 import type { AppContext } from './context.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { describeState, errorTitle, formatAgo, formatClock, outcomeLabel, profileLabel, protoLabel, severity, type Tone } from './format.js';
@@ -55,7 +56,7 @@ export class AccountsView {
       'div',
       { class: 'callout callout-warn', hidden: true },
       h('p', { class: 'callout-title' }, 'Finish the setup first'),
-      h('p', { class: 'callout-body' }, 'tokentray needs the client ID of your Azure app registration before it can sign anyone in.'),
+      h('p', { class: 'callout-body' }, 'tokentray needs the client ID of your Azure app registration, or a Google Cloud client, before it can sign anyone in.'),
       h('div', { class: 'callout-actions' }, h('button', { type: 'button', class: 'btn btn-primary', onclick: () => ctx.showView('settings', { focus: 'panel' }) }, 'Open the setup guide')),
     );
     this.#empty = h(
@@ -72,7 +73,8 @@ export class AccountsView {
 
   render(state: AppState): void {
     const report = state.report;
-    this.#setup.hidden = !(state.settings && state.settings.clientId === null);
+    // Only when no provider can sign anyone in: with Google set up, Microsoft is optional.
+    this.#setup.hidden = !(state.settings && state.settings.clientId === null && !providerSetup('google', state).ready);
     if (!report) return;
     this.#empty.hidden = report.accounts.length > 0;
     const seen = new Set<string>();

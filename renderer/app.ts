@@ -114,7 +114,8 @@ export function startApp(): void {
       if (!tabs) return;
       tabs.show(view);
       if (options?.focus === 'tab') tabs.tab(view).focus();
-      if (options?.focus === 'panel') focusPanel(view);
+      if (options?.section && view === 'settings') settings.reveal(options.section);
+      else if (options?.focus === 'panel') focusPanel(view);
     },
     announce: (message, kind) => toast.show(message, kind),
     confirm: (options) => dialog.ask(options),

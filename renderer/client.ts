@@ -32,6 +32,7 @@ export function createWindowClient(bridge: WindowBridge): WindowClient {
     disconnectEmailEngine: async () => unwrapIpcResult(await bridge.disconnectEmailEngine()),
     checkEmailEngine: async (request) => unwrapIpcResult(await bridge.checkEmailEngine(request)),
     connectEmailEngine: async (request) => unwrapIpcResult(await bridge.connectEmailEngine(request)),
+    setClientSecret: async (provider, secret) => unwrapIpcResult(await bridge.setClientSecret(provider, secret)),
     copyServerUrl: async () => unwrapIpcResult(await bridge.copyServerUrl()),
     rotateServerSecret: async () => unwrapIpcResult(await bridge.rotateServerSecret()),
     copyText: async (text) => unwrapIpcResult(await bridge.copyText(text)),

@@ -10,6 +10,7 @@ import { h, replaceChildren, setText } from './dom.js';
 import { describeState, profileLabel } from './format.js';
 import type { AppState } from './store.js';
 import { asTokentrayError, errorBox } from './ui.js';
+import { providerSetup, type ProviderSetup } from './provider-setup.js';
 
 type Phase = 'form' | 'waiting' | 'done';
 
@@ -28,6 +29,9 @@ export class ConnectView {
   readonly #profileChoices: Record<ProviderId, HTMLElement>;
   readonly #outcome: HTMLElement;
   readonly #setup: HTMLElement;
+  readonly #setupTitle: HTMLElement;
+  readonly #setupBody: HTMLElement;
+  readonly #setupButton: HTMLButtonElement;
   readonly #waiting: HTMLElement;
   readonly #waitingText: HTMLElement;
   readonly #cancel: HTMLButtonElement;
@@ -152,13 +156,15 @@ export class ConnectView {
       this.#sharedRow,
     );
     this.#outcome = h('div', { class: 'outcome', 'aria-live': 'assertive' });
-    this.#setup = h(
-      'div',
-      { class: 'callout callout-warn', hidden: true },
-      h('p', { class: 'callout-title' }, 'Set up the app registration first'),
-      h('p', { class: 'callout-body' }, 'Signing in needs the client ID of your Azure app registration.'),
-      h('div', { class: 'callout-actions' }, h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => ctx.showView('settings', { focus: 'panel' }) }, 'Open the setup guide')),
-    );
+    this.#setupTitle = h('p', { class: 'callout-title' });
+    this.#setupBody = h('p', { class: 'callout-body' });
+    this.#setupButton = h('button', {
+      type: 'button',
+      class: 'btn btn-secondary',
+      id: 'connect-setup-open',
+      onclick: () => ctx.showView('settings', { focus: 'panel', section: this.#provider() }),
+    });
+    this.#setup = h('div', { class: 'callout callout-warn', id: 'connect-setup', role: 'note', hidden: true }, this.#setupTitle, this.#setupBody, h('div', { class: 'callout-actions' }, this.#setupButton));
     this.#form = h(
       'form',
       { class: 'form', novalidate: true, 'aria-labelledby': 'connect-heading', onsubmit: (event: Event) => this.#submit(event) },
@@ -192,8 +198,22 @@ export class ConnectView {
   }
 
   render(state: AppState): void {
-    this.#setup.hidden = !(state.settings && state.settings.clientId === null);
+    this.#renderSetup(state);
     this.#updateIdNote(state);
+  }
+
+  /** The chosen provider's "set up first" note; Connect stays disabled until it is set up. */
+  #renderSetup(state: AppState): void {
+    const provider = this.#provider();
+    const setup = providerSetup(provider, state);
+    this.#setup.hidden = setup.ready;
+    this.#submitButton.disabled = !setup.ready;
+    if (setup.ready) this.#submitButton.removeAttribute('aria-describedby');
+    else this.#submitButton.setAttribute('aria-describedby', 'connect-setup');
+    if (setup.ready) return;
+    setText(this.#setupTitle, `Set up ${PROVIDER_LABELS[provider]} sign-in first`);
+    setText(this.#setupBody, setupText(provider, setup));
+    setText(this.#setupButton, `Open Settings → ${PROVIDER_LABELS[provider]} sign-in`);
   }
 
   #provider(): ProviderId {
@@ -217,6 +237,7 @@ export class ConnectView {
     this.#email.placeholder = provider === 'google' ? 'name@gmail.com' : 'name@contoso.com';
     setText(this.#submitButton, `Sign in with ${PROVIDER_LABELS[provider]}`);
     this.#syncProfile();
+    this.#renderSetup(this.#ctx.store.state);
   }
 
   #syncProfile(): void {
@@ -242,7 +263,7 @@ export class ConnectView {
 
   #submit(event: Event): void {
     event.preventDefault();
-    if (this.#phase !== 'form') return;
+    if (this.#phase !== 'form' || this.#submitButton.disabled) return;
     this.#idTouched = true;
     if (this.#validateId() !== null) {
       this.#id.focus();
@@ -337,4 +358,11 @@ export class ConnectView {
       setText(this.#cancel, 'Cancel');
     }
   }
+}
+
+/** What the provider still needs, and where it comes from. */
+function setupText(provider: ProviderId, setup: ProviderSetup): string {
+  if (provider === 'microsoft') return 'Signing in with Microsoft needs the client ID of your Azure app registration.';
+  const missing = setup.missing.map((item) => (item === 'clientId' ? 'the client ID' : 'the client secret')).join(' and ');
+  return `Signing in with Google needs the client ID and the client secret of your Google Cloud "Desktop app" client. Not set yet: ${missing}.`;
 }

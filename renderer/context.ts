@@ -1,5 +1,6 @@
 /** What every view gets from the app: the client, the store, and shared UI services. */
 import type { WindowView } from '../src/shared/ipc-contract.js';
+import type { ProviderId } from '../src/shared/providers.js';
 import type { WindowClient } from './client.js';
 import type { Store } from './store.js';
 
@@ -14,7 +15,8 @@ export interface AppContext {
   client: WindowClient;
   store: Store;
   now(): number;
-  showView(view: WindowView, options?: { focus?: 'tab' | 'panel' }): void;
+  /** `section`: in Settings, the provider section to show (and focus what it is missing). */
+  showView(view: WindowView, options?: { focus?: 'tab' | 'panel'; section?: ProviderId }): void;
   /** A short message in the status area (read out politely); errors are read out at once. */
   announce(message: string, kind?: 'info' | 'error'): void;
   confirm(options: ConfirmOptions): Promise<boolean>;

@@ -1,6 +1,8 @@
 /**
- * Settings: the auth server EmailEngine talks to (copy URL, rotate secret), the Azure app
- * registration (with a first-run guide carrying the exact values to enter), and start at login.
+ * Settings: the auth server EmailEngine talks to (copy URL, rotate secret), one section per
+ * provider (the Azure app registration with a first-run guide carrying the exact values to
+ * enter; the Google Desktop client with its own guide, client ID and write-only secret), and
+ * start at login.
  */
 import { settingEnvironmentVariable, type Cloud, type SettingKey, type Settings } from '../src/shared/settings-shape.js';
 import type { AppContext } from './context.js';
@@ -8,6 +10,8 @@ import { h, replaceChildren, setText } from './dom.js';
 import type { AppState } from './store.js';
 import { ChecksPanel } from './checks-panel.js';
 import { EmailEnginePanel } from './emailengine-panel.js';
+import { GoogleSettingsPanel } from './google-settings-panel.js';
+import type { ProviderId } from '../src/shared/providers.js';
 import { asTokentrayError, errorBox } from './ui.js';
 
 const CLOUD_OPTIONS: ReadonlyArray<{ value: Cloud; label: string }> = [
@@ -39,6 +43,7 @@ export class SettingsView {
   readonly #formOutcome: HTMLElement;
   readonly #startAtLogin: HTMLInputElement;
   readonly #emailEngine: EmailEnginePanel;
+  readonly #google: GoogleSettingsPanel;
   readonly #notes: Record<FormKey, HTMLElement>;
   /** Where sign-in goes when an authority override is set (visible: it replaces cloud + tenant). */
   readonly #authorityNote: HTMLElement;
@@ -74,7 +79,7 @@ export class SettingsView {
 
     // --- First-run guide ---------------------------------------------------------------
     this.#guideSummary = h('summary', { class: 'guide-summary' }, 'How to register tokentray in Azure');
-    this.#guide = h('details', { class: 'guide card' }, this.#guideSummary, this.#guideBody());
+    this.#guide = h('details', { class: 'guide card', id: 'guide-microsoft' }, this.#guideSummary, this.#guideBody());
 
     // --- Sign-in settings --------------------------------------------------------------
     const field = (key: FormKey, label: string, control: HTMLElement, help: string): HTMLElement =>
@@ -139,11 +144,13 @@ export class SettingsView {
       ),
     );
     this.#emailEngine = new EmailEnginePanel(ctx);
-    replaceChildren(panel, this.#guide, server, this.#emailEngine.element, this.#form, general, new ChecksPanel(ctx).element);
+    this.#google = new GoogleSettingsPanel(ctx);
+    replaceChildren(panel, this.#guide, server, this.#emailEngine.element, this.#form, this.#google.element, general, new ChecksPanel(ctx).element);
     void this.#ctx.client
       .settingOverrides()
       .then((keys) => {
         this.#overrides = new Set(keys);
+        this.#google.setOverrides(this.#overrides);
         const settings = this.#ctx.store.state.settings;
         if (settings) this.#showNotes(settings);
       })
@@ -172,8 +179,25 @@ export class SettingsView {
     return this.#ctx.store.state.settings?.clientId === null ? this.#guideSummary : this.#inputs.clientId;
   }
 
+  /** Shows one provider's section (Connect's "set up first" pointer) and focuses what is missing there. */
+  reveal(provider: ProviderId): void {
+    if (provider === 'google') {
+      this.#google.reveal();
+      this.#google.firstMissing.focus();
+      return;
+    }
+    if (this.#ctx.store.state.settings?.clientId === null) {
+      this.#guide.open = true;
+      this.#guide.scrollIntoView({ block: 'start' });
+    } else {
+      this.#form.scrollIntoView({ block: 'start' });
+    }
+    this.firstField.focus();
+  }
+
   render(state: AppState): void {
     this.#emailEngine.render(state);
+    this.#google.render(state);
     const { report, settings } = state;
     if (report) {
       const { server } = report;

@@ -22,6 +22,8 @@ export const HELP_LINKS: Readonly<Record<HelpTopic, string>> = {
   'imap-smtp-oauth':
     'https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth',
   'graph-mail-permissions': 'https://learn.microsoft.com/en-us/graph/permissions-reference',
+  'google-credentials': 'https://console.cloud.google.com/apis/credentials',
+  'google-token-expiry': 'https://developers.google.com/identity/protocols/oauth2#expiration',
 };
 
 export type SignInSettings = Pick<Settings, 'cloud' | 'tenant' | 'authority'> & Partial<Pick<Settings, 'google.endpoint'>>;

@@ -24,6 +24,8 @@ import type { IpcInvokeEventLike, IpcMainLike } from './electron-api.js';
 
 /** The most request records the window may ask for at once. */
 export const MAX_RECENT_REQUESTS = 500;
+/** Longer than any OAuth client secret (Google's are 35 characters); the core checks the shape. */
+export const MAX_CLIENT_SECRET_CHARS = 512;
 
 export function toIpcErrorData(error: unknown): IpcErrorData {
   if (isTokentrayError(error)) return error.toJSON();
@@ -93,6 +95,12 @@ const ARGUMENT_CHECKS: { [M in WindowMethod]: ArgumentCheck<M> } = {
     const [limit] = args;
     if (limit === undefined) return [];
     return typeof limit === 'number' && Number.isInteger(limit) && limit > 0 && limit <= MAX_RECENT_REQUESTS ? [limit] : null;
+  },
+  setClientSecret: (args) => {
+    const [provider, secret] = args;
+    if (provider !== 'google' || args.length !== 2) return null;
+    if (secret === null) return ['google', null];
+    return isString(secret) && secret.length <= MAX_CLIENT_SECRET_CHARS ? ['google', secret] : null;
   },
   copyText: (args) => (isString(args[0]) ? [args[0]] : null),
   openHelp: (args) => (isHelpTopic(args[0]) ? [args[0]] : null),

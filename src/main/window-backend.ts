@@ -15,7 +15,7 @@ export const MAX_COPY_TEXT_CHARS = 4096;
 
 export interface WindowBackendPorts {
   api: Pick<TokentrayApi, 'status' | 'listAccounts' | 'removeAccount' | 'getSettings' | 'setSetting' | 'recentRequests' | 'serverUrl' | 'rotateServerSecret' | 'runDiagnostics'
-    | 'emailEngineStatus' | 'emailEngineOrphans' | 'disconnectEmailEngine' | 'checkEmailEngine' | 'connectEmailEngine'
+    | 'emailEngineStatus' | 'emailEngineOrphans' | 'disconnectEmailEngine' | 'checkEmailEngine' | 'connectEmailEngine' | 'setClientSecret'
   >;
   signIns: { start(request: ConnectRequest): Promise<AccountStatus>; cancel(id: string): Promise<void> };
   copyText(text: string): void;
@@ -46,6 +46,7 @@ export function createWindowBackend(ports: WindowBackendPorts): WindowApi {
     disconnectEmailEngine: () => api.disconnectEmailEngine(),
     checkEmailEngine: (request) => api.checkEmailEngine(request),
     connectEmailEngine: (request) => api.connectEmailEngine(request),
+    setClientSecret: (provider, secret) => api.setClientSecret(provider, secret),
     async copyServerUrl() {
       ports.copyText(await api.serverUrl());
     },

@@ -65,6 +65,7 @@ export function createBridge(ipc: IpcRendererLike): WindowBridge {
     disconnectEmailEngine: call('disconnectEmailEngine'),
     checkEmailEngine: call('checkEmailEngine'),
     connectEmailEngine: call('connectEmailEngine'),
+    setClientSecret: call('setClientSecret'),
     copyServerUrl: call('copyServerUrl'),
     rotateServerSecret: call('rotateServerSecret'),
     copyText: call('copyText'),

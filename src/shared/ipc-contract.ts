@@ -32,10 +32,13 @@ export type PassThroughMethod =
   // The EmailEngine API token the user is typing goes from the field through main into the
   // core (preflight, or the vault on connect) and is never sent back to the window.
   | 'checkEmailEngine'
-  | 'connectEmailEngine';
+  | 'connectEmailEngine'
+  // Write-only: the Google client secret goes from its password field into the vault; the
+  // window learns only whether one is set (StatusReport.clientSecrets).
+  | 'setClientSecret';
 
 /** Help pages the window may open; main maps each to one fixed URL (see external-urls.ts). */
-export const HELP_TOPICS = ['register-app', 'imap-smtp-oauth', 'graph-mail-permissions'] as const;
+export const HELP_TOPICS = ['register-app', 'imap-smtp-oauth', 'graph-mail-permissions', 'google-credentials', 'google-token-expiry'] as const;
 export type HelpTopic = (typeof HELP_TOPICS)[number];
 
 /** The window's sections; main can ask the window to show one (tray "Connect account…"). */
@@ -75,6 +78,7 @@ export const IPC_CHANNELS = {
   disconnectEmailEngine: 'tokentray:emailengine-disconnect',
   checkEmailEngine: 'tokentray:emailengine-check',
   connectEmailEngine: 'tokentray:emailengine-connect',
+  setClientSecret: 'tokentray:set-client-secret',
   copyServerUrl: 'tokentray:copy-server-url',
   rotateServerSecret: 'tokentray:rotate-server-secret',
   copyText: 'tokentray:copy-text',

@@ -155,7 +155,10 @@ export class FakeTokentrayApi implements TokentrayApi {
 
   async setClientSecret(provider: 'google', secret: string | null): Promise<void> {
     this.#record('setClientSecret', [provider, secret === null ? null : '(secret)']);
+    // The core's own shape check, so the window's error path can be driven.
+    if (secret !== null && !/^[\x21-\x7e]{8,200}$/.test(secret.trim())) throw new TokentrayError('USAGE', 'That does not look like a Google OAuth client secret.');
     this.googleSecretSet = secret !== null;
+    this.#emit();
   }
 
   googleSecretSet = false;
@@ -251,7 +254,12 @@ export class FakeTokentrayApi implements TokentrayApi {
   // ---- controls for tests --------------------------------------------------------------------
 
   report(): StatusReport {
-    return structuredClone({ accounts: [...this.accounts.values()].sort((a, b) => a.id.localeCompare(b.id)), server: this.server, emailengine: this.emailengine });
+    return structuredClone({
+      accounts: [...this.accounts.values()].sort((a, b) => a.id.localeCompare(b.id)),
+      server: this.server,
+      emailengine: this.emailengine,
+      clientSecrets: { google: this.googleSecretSet },
+    });
   }
 
   pendingSignIns(): string[] {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { silentLogger } from '../../src/core/logging/logger.js';
+import { createLogger, silentLogger } from '../../src/core/logging/logger.js';
 import { ExternalLinks, HELP_LINKS } from '../../src/main/external-urls.js';
-import { invokeWindowMethod, registerIpcHandlers } from '../../src/main/ipc.js';
+import { MAX_CLIENT_SECRET_CHARS, invokeWindowMethod, registerIpcHandlers } from '../../src/main/ipc.js';
 import { SignInSessions } from '../../src/main/sign-in-sessions.js';
 import { createWindowBackend } from '../../src/main/window-backend.js';
 import { MainWindow } from '../../src/main/window.js';
@@ -148,6 +148,56 @@ describe('IPC contract', () => {
     }
     assert.equal(api.calls.length, before);
     assert.deepEqual(electron.openedUrls, []);
+  });
+
+  it('takes the Google client secret write-only on its own channel: string or null, Google only, bounded', async () => {
+    const { electron, contents, api, ourPage } = setup();
+    const event = ipcEventFrom(contents);
+    const before = api.calls.length;
+    const bad: unknown[][] = [
+      ['google', 42],
+      ['google', { secret: 'GOCSPX-abcdefghijklmnop' }],
+      ['google', ['GOCSPX-abcdefghijklmnop']],
+      ['google', undefined],
+      ['google'],
+      ['microsoft', 'GOCSPX-abcdefghijklmnop'],
+      ['Google', 'GOCSPX-abcdefghijklmnop'],
+      [{ provider: 'google' }, 'GOCSPX-abcdefghijklmnop'],
+      ['google', `GOCSPX-${'x'.repeat(MAX_CLIENT_SECRET_CHARS)}`],
+      ['google', 'GOCSPX-abcdefghijklmnop', 'extra'],
+    ];
+    for (const args of bad) {
+      const result = (await electron.ipcMain.invoke(IPC_CHANNELS.setClientSecret, event, ...args)) as { ok: boolean; error?: { code: string; message: string } };
+      assert.equal(result.ok, false, JSON.stringify(args).slice(0, 60));
+      assert.equal(result.error?.code, 'USAGE');
+      assert.ok(!JSON.stringify(result).includes('GOCSPX'), 'the refusal does not echo the secret');
+    }
+    assert.equal(api.calls.length, before, 'the core was never called');
+    assert.equal(api.googleSecretSet, false);
+
+    assert.deepEqual(await ourPage.setClientSecret('google', 'GOCSPX-abcdefghijklmnop'), { ok: true, value: null }, 'nothing comes back');
+    assert.equal(api.googleSecretSet, true);
+    const status = await ourPage.status();
+    assert.deepEqual(status.ok && status.value.clientSecrets, { google: true }, 'the window learns only that one is set');
+    assert.ok(!JSON.stringify(status).includes('GOCSPX'));
+    assert.deepEqual(await ourPage.setClientSecret('google', null), { ok: true, value: null });
+    assert.equal(api.googleSecretSet, false);
+    // The core's own shape check answers as a named error through the envelope.
+    const short = await ourPage.setClientSecret('google', 'short');
+    assert.equal(!short.ok && short.error.code, 'USAGE');
+  });
+
+  it('refuses the secret from a foreign sender without logging it', async () => {
+    const electron = createFakeElectron();
+    const api = new FakeTokentrayApi();
+    const lines: string[] = [];
+    const logger = createLogger({ sink: (line) => void lines.push(line), level: 'debug' });
+    const backend = createWindowBackend({ api, signIns: new SignInSessions(api, async () => undefined), copyText: () => undefined, openHelp: async () => undefined });
+    registerIpcHandlers(electron.ipcMain, backend, () => false, logger);
+    await assert.rejects(electron.ipcMain.invoke(IPC_CHANNELS.setClientSecret, ipcEventFrom(new FakeWebContents()), 'google', 'GOCSPX-foreign-sender-secret'), /unknown sender/);
+    assert.equal(api.googleSecretSet, false);
+    assert.ok(lines.some((line) => line.includes('setClientSecret')), 'the refusal is logged');
+    assert.ok(!lines.some((line) => line.includes('GOCSPX')), 'without the secret');
   });
 
   it('passes only the known connect fields to the core, and opens the sign-in page from main', async () => {

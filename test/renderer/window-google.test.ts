@@ -2,6 +2,7 @@
  * The real window connects a Gmail account through the provider choice: renderer in Chromium,
  * the real core in-process (google-auth-library, the real keychain), main's window backend,
  * and the local Google-shaped identity provider; the browser is played by `completeSignIn`.
+ * A second run starts from nothing: the Google client ID and secret are entered in Settings.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -96,6 +97,87 @@ describe('tokentray window connects a Google account (Chromium, real core, Googl
       const served = await askLikeEmailEngine(await core.serverUrl(), 'gmail', 'imap');
       assert.equal(served.status, 200, served.body);
       const token = await idp.introspect((JSON.parse(served.body) as { accessToken: string }).accessToken);
+      assert.ok(token?.scopes.includes(GMAIL_SCOPE));
+      assert.deepEqual([...harness.problems], []);
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
+describe('tokentray window sets up Google in Settings, then connects a Gmail account (Chromium, real core)', { timeout: 60_000 }, () => {
+  let idp: GoogleIdentityProvider;
+  let core: OpenedCore;
+  let home: string;
+  let chromium: ChromiumHandle;
+  const signIns: Array<Promise<SignInResult | Error>> = [];
+
+  before(async () => {
+    idp = await startGoogleIdentityProvider({ users: [ALICE] });
+    home = await mkdtemp(join(tmpdir(), 'tokentray-window-google-setup-'));
+    // Only where "Google" is (the local provider); no client id, no secret yet.
+    core = await openCore({
+      home,
+      role: 'daemon',
+      logger: silentLogger,
+      settingsBackend: memorySettings({ 'google.endpoint': idp.endpoint, port: 0 }),
+      googleFetch: createTrustingFetch(idp.caCertPem),
+    });
+    await core.start();
+    chromium = await launchChromium();
+  });
+
+  after(async () => {
+    await chromium?.close();
+    if (core) {
+      await core.close();
+      await Vault.reset(dataFiles(home).vault, new KeytarSecretStore());
+    }
+    if (home) await rm(home, { recursive: true, force: true });
+    await idp?.close();
+  });
+
+  it('is pointed from Connect to Settings, takes the client ID and secret there, and then signs in', async () => {
+    const harness = await startWindowHarness(core, {
+      browser: chromium.browser,
+      openExternal: async (url) => {
+        signIns.push(completeSignIn(url, { username: ALICE, caCertPem: idp.caCertPem }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+      },
+      view: 'connect',
+    });
+    try {
+      const { page } = harness;
+      assert.deepEqual((await core.status()).clientSecrets, { google: false });
+      await page.locator('input[name="provider"][value="google"]').check();
+      const note = page.locator('#connect-setup');
+      assert.match(await note.innerText(), /Not set yet: the client ID and the client secret\./);
+      assert.equal(await page.getByRole('button', { name: 'Sign in with Google' }).isDisabled(), true);
+      await page.getByRole('button', { name: 'Open Settings → Google sign-in' }).click();
+
+      await page.getByLabel('Google client ID').fill(idp.clientId);
+      await page.getByLabel('Google client secret').fill(idp.clientSecret);
+      await page.getByRole('button', { name: 'Save Google settings' }).click();
+      await page.locator('#google-card').getByText('Set: a client secret is in the vault.').waitFor();
+      assert.equal(await page.getByLabel('Google client secret').inputValue(), '');
+      assert.ok(!(await page.content()).includes(idp.clientSecret), 'the secret is not in the page');
+      assert.equal((await core.getSettings())['google.clientId'], idp.clientId);
+      assert.deepEqual((await core.status()).clientSecrets, { google: true }, 'the core reports it set');
+      assert.ok(!JSON.stringify(await core.getSettings()).includes(idp.clientSecret), 'the secret is not a setting');
+
+      await page.getByRole('tab', { name: 'Connect' }).click();
+      await note.waitFor({ state: 'hidden' });
+      await page.getByLabel('Account id').fill('gmail');
+      await page.locator('input[name="provider"][value="google"]').check();
+      await page.getByRole('button', { name: 'Sign in with Google' }).click();
+      await page.getByRole('heading', { name: 'gmail is connected' }).waitFor({ timeout: SIGN_IN_WAIT_MS }).catch(async (error: unknown) => {
+        const played = await signIns.at(-1);
+        throw new Error(`not connected: page says "${await page.locator('main').innerText()}"; browser: ${played instanceof Error ? played.message : JSON.stringify(played)}`, { cause: error });
+      });
+      const served = await askLikeEmailEngine(await core.serverUrl(), 'gmail', 'imap');
+      assert.equal(served.status, 200, served.body);
+      const token = await idp.introspect((JSON.parse(served.body) as { accessToken: string }).accessToken);
+      // The provider requires the client secret at its token endpoint: the one entered in Settings worked.
+      assert.equal(token?.email, ALICE);
       assert.ok(token?.scopes.includes(GMAIL_SCOPE));
       assert.deepEqual([...harness.problems], []);
     } finally {

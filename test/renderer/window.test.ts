@@ -340,8 +340,9 @@ describe('tokentray window (real renderer in Chromium)', () => {
   it('guides a first run through the Azure registration with copyable exact values', async () => {
     const api = new FakeTokentrayApi({ settings: { clientId: null } });
     const { page, copied, openedUrls, screenshot } = await open(api, { view: 'settings' });
-    const guide = page.locator('details.guide');
+    const guide = page.locator('#guide-microsoft');
     assert.equal(await guide.getAttribute('open'), '');
+    assert.equal(await page.locator('#guide-google').getAttribute('open'), null, 'the Google guide waits until Google is chosen');
     const text = await guide.innerText();
     for (const value of ['Mobile and desktop applications', 'http://localhost', 'IMAP.AccessAsUser.All', 'SMTP.Send', 'offline_access', 'Mail.ReadWrite', 'Mail.Send', 'User.Read']) {
       assert.ok(text.includes(value), value);
@@ -396,7 +397,7 @@ describe('tokentray window (real renderer in Chromium)', () => {
   it('shows the first-run guide in the dark theme too (screenshot)', async () => {
     const api = new FakeTokentrayApi({ settings: { clientId: null } });
     const { screenshot, page } = await open(api, { view: 'settings', colorScheme: 'dark' });
-    await page.locator('details.guide[open]').waitFor();
+    await page.locator('#guide-microsoft[open]').waitFor();
     await screenshot('settings-first-run-dark');
   });
 });

@@ -4,14 +4,15 @@
  * `gmail` is IMAP + SMTP (XOAUTH2), which Google allows only with the full
  * `https://mail.google.com/` scope. `gmail-api` is EmailEngine's Gmail API backend, whose base
  * scope is gmail.modify (read, label, send; postalsys/emailengine lib/oauth/gmail.js). Both
- * are "restricted" scopes in Google's terms. `openid email` names the signed-in user.
+ * are "restricted" scopes in Google's terms. `openid email` names the signed-in user. The
+ * names live in src/shared, so the window's setup guide lists exactly what is requested.
  */
 import type { ScopeProfile } from '../../../shared/account-status.js';
+import { GMAIL_API_SCOPE, GMAIL_SCOPE, GOOGLE_IDENTITY_SCOPES } from '../../../shared/google-scope-names.js';
 import { TokentrayError } from '../../../shared/tokentray-error.js';
 
-export const GMAIL_SCOPE = 'https://mail.google.com/';
-export const GMAIL_API_SCOPE = 'https://www.googleapis.com/auth/gmail.modify';
-const IDENTITY_SCOPES = ['openid', 'email'];
+export { GMAIL_API_SCOPE, GMAIL_SCOPE };
+const IDENTITY_SCOPES = GOOGLE_IDENTITY_SCOPES;
 
 export function googleScopesFor(profile: ScopeProfile): string[] {
   switch (profile) {

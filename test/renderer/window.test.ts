@@ -92,7 +92,7 @@ describe('tokentray window (real renderer in Chromium)', () => {
     await screenshot('connect-done-light');
     await page.getByRole('button', { name: 'Show accounts' }).click();
     await card(page, 'sales').getByText('Active', { exact: true }).waitFor();
-    assert.match(await card(page, 'sales').innerText(), /sales@contoso\.com · Outlook IMAP\/SMTP · mailbox orders@contoso\.com/);
+    assert.match(await card(page, 'sales').innerText(), /sales@contoso\.com · Outlook IMAP\/SMTP \(Microsoft\) · mailbox orders@contoso\.com/);
     assert.match(await card(page, 'sales').innerText(), /Token valid for (59|60) min/);
   });
 

@@ -4,6 +4,7 @@
  * EmailEngine's own view of an account (its `state` and `lastError`) is polled by the core at
  * a modest rate, so these values may be a few seconds old: `checkedAt` says how old.
  */
+import type { ScopeProfile } from './account-status.js';
 import type { ErrorCode } from './error-codes.js';
 
 /** EmailEngine's account states (GET /v1/account/{id} → state), plus 'unknown' for anything newer. */
@@ -134,8 +135,8 @@ export interface EmailEngineOrphan {
   name: string | null;
   email: string | null;
   state: EmailEngineAccountState;
-  /** The profile it would be connected with here ('graph' for an oauth2/Graph account). */
-  profile: 'outlook' | 'graph';
+  /** The profile it would be connected with here (from its app or hosts: Graph, Gmail API, Gmail, Outlook). */
+  profile: ScopeProfile;
 }
 
 export interface RemoveAccountOptions {

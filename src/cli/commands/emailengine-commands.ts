@@ -140,7 +140,7 @@ export async function emailEngineStatusCommand(env: CommandEnv, json: boolean): 
         if (account.emailengine?.hint) env.output.out(`  hint: ${account.emailengine.hint}`);
       }
       for (const orphan of orphans) {
-        env.output.out(`${orphan.id}: in EmailEngine, not connected here (${orphan.state}); connect it with \`tokentray account add ${orphan.id}${orphan.profile === 'graph' ? ' --profile graph' : ''}\``);
+        env.output.out(`${orphan.id}: in EmailEngine, not connected here (${orphan.state}); connect it with \`tokentray account add ${orphan.id}${orphan.profile === 'outlook' ? '' : ` --profile ${orphan.profile}`}\``);
       }
     }
     return status.connected && !status.error ? EXIT_OK : EXIT_FAILURE;

@@ -6,7 +6,9 @@
  * `oauth2` block: EmailEngine refuses `{"useAuthServer": true}` alone (400, "OAuth2Authentication
  * is required") and, with `auth.user` but no `provider`, stores a send-only account that never
  * asks with proto=api. So a Graph account names an OAuth2 app registered in EmailEngine with
- * base scope `api` (see graph-app.ts) plus `auth.user`. See shared/EMAILENGINE.md.
+ * base scope `api` (see graph-app.ts) plus `auth.user`. A Gmail API account is registered the
+ * same way with a "gmail" app of base scope `api` (gmail-api-app.ts): EmailEngine then runs its
+ * Gmail API client and asks with proto=api. See shared/EMAILENGINE.md.
  */
 import type { ScopeProfile } from '../../shared/account-status.js';
 import type { EmailEngineAccountChange } from '../../shared/emailengine.js';
@@ -33,6 +35,13 @@ export interface RegistrationInput {
   provider?: 'microsoft' | 'google';
   /** Graph accounts: the id of the EmailEngine OAuth2 app with base scope `api`. */
   graphAppId?: string | null;
+  /** Gmail API accounts: the id of the EmailEngine "gmail" OAuth2 app with base scope `api`. */
+  gmailApiAppId?: string | null;
+}
+
+/** A mail-API account: no IMAP/SMTP, EmailEngine's API client with tokens from the auth server. */
+function apiRegistration(base: { account: string; name: string; email: string }, appId: string, user: string): RegistrationBody {
+  return { ...base, imap: false, smtp: false, oauth2: { provider: appId, useAuthServer: true, auth: { user } } };
 }
 
 export type RegistrationBody = Record<string, unknown> & { account: string };
@@ -42,10 +51,11 @@ export function registrationFor(input: RegistrationInput): RegistrationBody {
   const base = { account: input.id, name: input.user, email: input.user };
   if (input.profile === 'graph') {
     if (!input.graphAppId) throw new TokentrayError('INTERNAL', 'A Graph account needs the EmailEngine OAuth2 app id.');
-    return { ...base, imap: false, smtp: false, oauth2: { provider: input.graphAppId, useAuthServer: true, auth: { user: input.user } } };
+    return apiRegistration(base, input.graphAppId, input.user);
   }
   if (input.profile === 'gmail-api') {
-    throw new TokentrayError('EMAILENGINE_REQUEST_FAILED', 'Gmail API accounts are not registered in EmailEngine automatically yet: register it there with an OAuth2 app of base scope "api".');
+    if (!input.gmailApiAppId) throw new TokentrayError('INTERNAL', 'A Gmail API account needs the EmailEngine OAuth2 app id.');
+    return apiRegistration(base, input.gmailApiAppId, input.user);
   }
   if (input.provider === 'google' || providerOfProfile(input.profile) === 'google') {
     return {

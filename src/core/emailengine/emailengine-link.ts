@@ -27,8 +27,9 @@ import type { EmailEngineRegistrationPreview } from '../../shared/tokentray-api.
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { EmailEngineLinkRecord, Vault } from '../storage/vault.js';
-import { describeChanges, registrationChanges, registrationFor, usesAuthServer, type RegistrationInput } from './account-registration.js';
+import { describeChanges, GMAIL_HOSTS, registrationChanges, registrationFor, usesAuthServer, type RegistrationInput } from './account-registration.js';
 import { EmailEngineClient, type EmailEngineAccountData, type FetchLike } from './emailengine-client.js';
+import { ensureGmailApiApp, isGmailApiApp } from './gmail-api-app.js';
 import { ensureGraphApp } from './graph-app.js';
 import { classifyAuthServer, runPreflight, withoutCredentials } from './preflight.js';
 
@@ -95,6 +96,14 @@ function viewFrom(data: EmailEngineAccountData, managed: boolean, now: number): 
 
 function failureOf(error: unknown): { code: TokentrayError['code']; message: string } {
   return error instanceof TokentrayError ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: 'An EmailEngine call failed unexpectedly.' };
+}
+
+/** The profile an EmailEngine account would be connected with here: by its app's provider, or its IMAP host. */
+async function orphanProfile(data: EmailEngineAccountData, appProvider: (id: string) => Promise<string | null>): Promise<ScopeProfile> {
+  const api = data.oauth2 && typeof data.oauth2 === 'object' && data.oauth2.useAuthServer ? data.oauth2 : null;
+  if (api) return typeof api.provider === 'string' && (await appProvider(api.provider)) === 'gmail' ? 'gmail-api' : 'graph';
+  const imapHost = data.imap && typeof data.imap === 'object' ? data.imap.host : undefined;
+  return imapHost === GMAIL_HOSTS.imapHost ? 'gmail' : 'outlook';
 }
 
 export class EmailEngineLink {
@@ -168,6 +177,7 @@ export class EmailEngineLink {
         url,
         token,
         graphAppId: sameEngine ? previous.graphAppId : null,
+        gmailApiAppId: sameEngine ? previous.gmailApiAppId ?? null : null,
         managed: sameEngine ? previous.managed : [],
         authServerSet: ours,
       };
@@ -264,11 +274,12 @@ export class EmailEngineLink {
     const existing = await client.account(input.id);
     const managed = record.managed.includes(input.id);
     if (!existing) return { id: input.id, exists: false, managed, changes: [], needsConfirmation: false };
-    // A Graph account would name tokentray's OAuth2 app; before it exists, assume the one there.
+    // A mail-API account would name tokentray's OAuth2 app; before it exists, assume the one there.
     const existingProvider = existing.oauth2 && typeof existing.oauth2 === 'object' ? existing.oauth2.provider ?? null : null;
     const graphAppId = input.profile === 'graph' ? record.graphAppId ?? existingProvider ?? 'tokentray-graph-app' : null;
+    const gmailApiAppId = input.profile === 'gmail-api' ? (await this.#keptGmailApiApp(client, existing)) ?? record.gmailApiAppId ?? 'tokentray-gmail-api-app' : null;
     // Before the first sign-in the mailbox is not known yet: its oauth2.auth.user is not compared.
-    const changes = registrationChanges(existing, registrationFor({ ...input, graphAppId })).filter((change) => input.username !== '' || change.field !== 'oauth2.auth.user');
+    const changes = registrationChanges(existing, registrationFor({ ...input, graphAppId, gmailApiAppId })).filter((change) => input.username !== '' || change.field !== 'oauth2.auth.user');
     return { id: input.id, exists: true, managed, changes, needsConfirmation: !managed && changes.length > 0 };
   }
 
@@ -304,6 +315,7 @@ export class EmailEngineLink {
       await this.assertMayRegister(input, options.overwrite);
       const client = this.#client(record);
       let graphAppId: string | null = null;
+      let gmailApiAppId: string | null = null;
       if (input.profile === 'graph') {
         graphAppId = await ensureGraphApp(client, this.#deps.settings(), record.graphAppId);
         if (graphAppId !== record.graphAppId) {
@@ -312,7 +324,10 @@ export class EmailEngineLink {
           });
         }
       }
-      const answer = await client.upsertAccount(registrationFor({ ...input, graphAppId }));
+      if (input.profile === 'gmail-api') {
+        gmailApiAppId = (await this.#keptGmailApiApp(client, await client.account(input.id))) ?? (await this.#ensureGmailApiApp(client, record));
+      }
+      const answer = await client.upsertAccount(registrationFor({ ...input, graphAppId, gmailApiAppId }));
       await this.#markManaged(input.id, true);
       this.#deps.logger.info(`account ${accountIdForLog(input.id)} registered in EmailEngine (${answer.state})`);
       this.#followUp();
@@ -323,6 +338,29 @@ export class EmailEngineLink {
       if (error instanceof TokentrayError && error.code === 'EMAILENGINE_ACCOUNT_CONFLICT') throw error;
       return { kind: 'failed', ...failure };
     }
+  }
+
+  /**
+   * The Gmail API app an account in EmailEngine already names, when it is one: kept as it is.
+   *
+   * Someone else's app may carry a Pub/Sub link (near real-time changes) that moving the
+   * account to tokentray's app would lose; with useAuthServer its credentials are unused anyway.
+   */
+  async #keptGmailApiApp(client: EmailEngineClient, existing: EmailEngineAccountData | null): Promise<string | null> {
+    const named = existing?.oauth2 && typeof existing.oauth2 === 'object' ? existing.oauth2.provider : undefined;
+    if (typeof named !== 'string' || !named) return null;
+    return isGmailApiApp(await client.oauth2App(named)) ? named : null;
+  }
+
+  /** tokentray's own Gmail API app in EmailEngine (found or created), remembered in the vault. */
+  async #ensureGmailApiApp(client: EmailEngineClient, record: EmailEngineLinkRecord): Promise<string> {
+    const id = await ensureGmailApiApp(client, this.#deps.settings(), record.gmailApiAppId ?? null);
+    if (id !== (record.gmailApiAppId ?? null)) {
+      await this.#deps.vault.update((doc) => {
+        if (doc.emailEngine) doc.emailEngine.gmailApiAppId = id;
+      });
+    }
+    return id;
   }
 
   /** After signing in again: reconnect at once (or register, if EmailEngine lost the account). */
@@ -374,11 +412,15 @@ export class EmailEngineLink {
     const known = new Set(this.#deps.accounts().map((input) => input.id));
     const listed = (await client.accounts()).filter((entry) => !known.has(entry.account)).slice(0, MAX_ORPHAN_LOOKUPS);
     const orphans: EmailEngineOrphan[] = [];
+    const appProviders = new Map<string, string | null>();
+    const appProvider = async (id: string): Promise<string | null> => {
+      if (!appProviders.has(id)) appProviders.set(id, (await client.oauth2App(id).catch(() => null))?.provider ?? null);
+      return appProviders.get(id) ?? null;
+    };
     for (const entry of listed) {
       const data = await client.account(entry.account);
       if (!data || !usesAuthServer(data)) continue;
-      const graph = Boolean(data.oauth2 && typeof data.oauth2 === 'object' && data.oauth2.useAuthServer);
-      orphans.push({ id: entry.account, name: data.name ?? null, email: data.email ?? null, state: asState(data.state), profile: graph ? 'graph' : 'outlook' });
+      orphans.push({ id: entry.account, name: data.name ?? null, email: data.email ?? null, state: asState(data.state), profile: await orphanProfile(data, appProvider) });
     }
     return orphans;
   }

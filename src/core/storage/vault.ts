@@ -60,6 +60,8 @@ export interface EmailEngineLinkRecord {
   token: string;
   /** The EmailEngine OAuth2 app (base scope `api`) Graph accounts name as provider, once created. */
   graphAppId: string | null;
+  /** The "gmail" OAuth2 app (base scope `api`) Gmail API accounts name; absent in older vaults. */
+  gmailApiAppId?: string | null;
   /** Accounts tokentray registered (or took over) in EmailEngine. */
   managed: string[];
   /** The authServer URL tokentray last set, to tell "still ours" from "changed by someone". */

@@ -33,6 +33,35 @@ describe('account registration', () => {
     assert.throws(() => registrationFor({ ...BASE, profile: 'graph' }));
   });
 
+  it('registers Gmail API accounts like Graph ones, naming the "gmail" app of base scope api', () => {
+    const gmailApi = registrationFor({ ...BASE, id: 'mail', profile: 'gmail-api', provider: 'google', username: 'ann@gmail.com', user: 'ann@gmail.com', gmailApiAppId: 'GAPP' });
+    assert.deepEqual(gmailApi, {
+      account: 'mail',
+      name: 'ann@gmail.com',
+      email: 'ann@gmail.com',
+      imap: false,
+      smtp: false,
+      oauth2: { provider: 'GAPP', useAuthServer: true, auth: { user: 'ann@gmail.com' } },
+    });
+    assert.throws(() => registrationFor({ ...BASE, profile: 'gmail-api', provider: 'google' }), /Gmail API account needs the EmailEngine OAuth2 app id/);
+    assert.throws(() => registrationFor({ ...BASE, profile: 'gmail-api', provider: 'google', graphAppId: 'APP1' }), 'the Graph app never serves a Gmail API account');
+    assert.equal(usesAuthServer(gmailApi as Parameters<typeof usesAuthServer>[0]), true);
+  });
+
+  it('lists what turning a Gmail IMAP account into a Gmail API one would change', () => {
+    const imap = registrationFor({ ...BASE, profile: 'gmail', provider: 'google', user: 'ann@gmail.com' });
+    const api = registrationFor({ ...BASE, profile: 'gmail-api', provider: 'google', user: 'ann@gmail.com', gmailApiAppId: 'GAPP' });
+    type Stored = Parameters<typeof registrationChanges>[0];
+    const existing = { account: 'sales', imap: imap.imap, smtp: imap.smtp } as Stored;
+    assert.deepEqual(
+      registrationChanges(existing, api).map((change) => change.field),
+      ['imap.useAuthServer', 'imap.host', 'imap.port', 'imap.secure', 'smtp.useAuthServer', 'smtp.host', 'smtp.port', 'smtp.secure', 'oauth2.useAuthServer', 'oauth2.provider', 'oauth2.auth.user'],
+    );
+    assert.deepEqual(registrationChanges(structuredClone(api) as Stored, api), []);
+    const otherApp = registrationChanges({ ...structuredClone(api), oauth2: { provider: 'THEIRS', useAuthServer: true, auth: { user: 'ann@gmail.com' } } } as Stored, api);
+    assert.deepEqual(otherApp, [{ field: 'oauth2.provider', from: 'THEIRS', to: 'GAPP' }]);
+  });
+
   it('lists what an upsert would change, masked secrets as "(set)"', () => {
     const desired = registrationFor({ ...BASE, profile: 'outlook' });
     const changes = registrationChanges(

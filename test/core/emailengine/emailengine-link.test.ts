@@ -165,6 +165,72 @@ describe('EmailEngineLink against an EmailEngine-shaped server', () => {
     assert.equal(ee.accounts.get('b')?.state, 'connected');
   });
 
+  it('registers Gmail API accounts with one "gmail" app of base scope api, apart from the Graph app, asked with proto=api', async () => {
+    await link.connect({ url: ee.url, token });
+    const ann: RegistrationInput = { id: 'ann', profile: 'gmail-api', provider: 'google', username: 'ann@gmail.com', user: 'ann@gmail.com', cloud: 'global' };
+    const bob: RegistrationInput = { ...ann, id: 'bob', username: 'bob@gmail.com', user: 'bob@gmail.com' };
+    const graph: RegistrationInput = { id: 'sales', profile: 'graph', username: 'sales@contoso.com', user: 'sales@contoso.com', cloud: 'global' };
+    assert.deepEqual(await link.register(ann, { overwrite: false }), { kind: 'registered', created: true });
+    assert.deepEqual(await link.register(bob, { overwrite: false }), { kind: 'registered', created: true });
+    assert.deepEqual(await link.register(graph, { overwrite: false }), { kind: 'registered', created: true });
+    const apps = [...ee.apps.values()];
+    assert.deepEqual(apps.map((app) => [app.provider, app.baseScopes]).sort(), [['gmail', 'api'], ['outlook', 'api']]);
+    const gmailApp = apps.find((app) => app.provider === 'gmail')!;
+    assert.equal(vault.document.emailEngine?.gmailApiAppId, gmailApp.id);
+    assert.notEqual(vault.document.emailEngine?.graphAppId, gmailApp.id);
+    assert.deepEqual(ee.accounts.get('ann')?.oauth2, { provider: gmailApp.id, useAuthServer: true, auth: { user: 'ann@gmail.com' } });
+    assert.equal(ee.accounts.get('ann')?.imap, false);
+    await ee.settle();
+    assert.deepEqual(ee.authCalls.map((call) => [call.account, call.proto, call.status]), [['ann', 'api', 200], ['bob', 'api', 200], ['sales', 'api', 200]]);
+    assert.equal(ee.accounts.get('ann')?.state, 'connected');
+
+    // Managed and unchanged: nothing to confirm; after a new sign-in EmailEngine is asked to reconnect.
+    assert.deepEqual(await link.preview(ann), { id: 'ann', exists: true, managed: true, changes: [], needsConfirmation: false });
+    assert.deepEqual(await link.afterSignIn(ann, { overwrite: false }), { kind: 'reconnected' });
+    await ee.settle();
+    assert.equal(ee.authCalls.filter((call) => call.account === 'ann').length, 2);
+
+    // Removed from tokentray but kept in EmailEngine: listed as a Gmail API account to connect again.
+    accounts = [bob, graph];
+    assert.deepEqual(await link.remove('ann', true), { kind: 'kept' });
+    assert.deepEqual((await link.orphans()).map((orphan) => [orphan.id, orphan.profile]), [['ann', 'gmail-api']]);
+    assert.deepEqual(await link.remove('bob', false), { kind: 'removed' });
+    assert.ok(!ee.accounts.has('bob'));
+
+    // The app deleted in EmailEngine: the next registration makes a new one and remembers it.
+    ee.apps.delete(gmailApp.id);
+    const carl: RegistrationInput = { ...ann, id: 'carl', username: 'carl@gmail.com', user: 'carl@gmail.com' };
+    assert.deepEqual(await link.register(carl, { overwrite: false }), { kind: 'registered', created: true });
+    const recreated = vault.document.emailEngine?.gmailApiAppId;
+    assert.ok(recreated && recreated !== gmailApp.id && ee.apps.get(recreated)?.provider === 'gmail');
+  });
+
+  it("keeps a Gmail API account on the Gmail API app it names, and asks before moving one off an IMAP app", async () => {
+    await link.connect({ url: ee.url, token });
+    const app = (id: string, baseScopes: string) => ({ id, name: `Production Gmail ${baseScopes}`, provider: 'gmail', baseScopes, clientId: 'prod.apps.googleusercontent.com', clientSecret: 'real', redirectUrl: 'https://ee.example.com/oauth', enabled: true });
+    ee.apps.set('THEIRS', app('THEIRS', 'api'));
+    ee.apps.set('THEIRS-IMAP', app('THEIRS-IMAP', 'imap'));
+    const oauth2 = (provider: string, user: string) => ({ provider, useAuthServer: true, auth: { user } });
+    ee.accounts.set('ann', { account: 'ann', name: 'ann@gmail.com', email: 'ann@gmail.com', imap: false, smtp: false, oauth2: oauth2('THEIRS', 'ann@gmail.com'), state: 'connected', lastError: null });
+    const ann: RegistrationInput = { id: 'ann', profile: 'gmail-api', provider: 'google', username: 'ann@gmail.com', user: 'ann@gmail.com', cloud: 'global' };
+    // Their app may carry a Pub/Sub link: the account stays on it, so nothing changes.
+    assert.deepEqual(await link.preview(ann), { id: 'ann', exists: true, managed: false, changes: [], needsConfirmation: false });
+    assert.deepEqual(await link.register(ann, { overwrite: false }), { kind: 'registered', created: false });
+    assert.equal((ee.accounts.get('ann')?.oauth2 as { provider: string }).provider, 'THEIRS');
+    assert.equal(ee.apps.size, 2, 'no app of our own was needed');
+    await ee.settle();
+    assert.deepEqual(ee.authCalls.map((call) => [call.account, call.proto]), [['ann', 'api']]);
+
+    // On an IMAP app EmailEngine would log in to IMAP: moving it to a Gmail API app needs a yes.
+    ee.accounts.set('zed', { account: 'zed', imap: false, smtp: false, oauth2: oauth2('THEIRS-IMAP', 'zed@gmail.com'), state: 'connected', lastError: null });
+    const zed: RegistrationInput = { ...ann, id: 'zed', username: 'zed@gmail.com', user: 'zed@gmail.com' };
+    await assert.rejects(link.register(zed, { overwrite: false }), failsWith('EMAILENGINE_ACCOUNT_CONFLICT', /oauth2\.provider: THEIRS-IMAP → tokentray-gmail-api-app/));
+    assert.deepEqual(await link.register(zed, { overwrite: true }), { kind: 'registered', created: false });
+    const ours = vault.document.emailEngine?.gmailApiAppId;
+    assert.ok(ours && ee.apps.get(ours)?.name === 'tokentray (Gmail API)');
+    assert.equal((ee.accounts.get('zed')?.oauth2 as { provider: string }).provider, ours);
+  });
+
   it('shows a refused login as authenticationError with EmailEngine\'s text, and a reconnect after sign-in clears it', async () => {
     accounts = [sales];
     await link.connect({ url: ee.url, token });

@@ -10,10 +10,12 @@
  *   POST /v1/settings; POST /v1/account (an upsert: "new" / "existing", reconnects),
  *   GET /v1/account/{id}, GET /v1/accounts, PUT …/reconnect, DELETE; /v1/oauth2 apps.
  * - Account validation: `useAuthServer` with an `auth` block refused; `oauth2` without `auth`
- *   refused ("OAuth2Authentication" is required); an unknown provider refused.
+ *   refused ("OAuth2Authentication" is required); an unknown provider refused. OAuth2 apps are
+ *   validated as EmailEngine's CreateOAuth2App schema does (oauth2-app-schema.ts).
  * - Each "connect" of an account calls the auth server once, exactly as EmailEngine does
  *   (askLikeEmailEngine: its headers, Basic credentials taken out of the URL), with
- *   proto=imap for IMAP accounts and proto=api for oauth2 accounts with a provider. A non-2xx
+ *   proto=imap for IMAP accounts and proto=api for oauth2 accounts whose app has base scope
+ *   `api` (Graph and Gmail API); a Gmail app without credentials fails to start. A non-2xx
  *   answer becomes `Invalid response: <status> <reason>` in lastError and the state
  *   authenticationError; a network failure (after `networkRetries` quick retries) becomes
  *   `fetch failed`. A token the "mail server" refuses (verifyToken) gives `AUTHENTICATE failed`.
@@ -27,6 +29,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { askLikeEmailEngine } from '../emailengine-client.js';
+import { createOAuth2AppErrors } from './oauth2-app-schema.js';
 
 export const FAKE_EMAILENGINE_VERSION = '2.79.2';
 
@@ -228,7 +231,8 @@ export class FakeEmailEngine {
         name: entry.name,
         email: entry.email,
         state: entry.state,
-        type: entry.oauth2 ? 'outlook' : 'imap',
+        // lib/account.js listAccounts: the app's provider, 'oauth2' for a missing app, else imap/sending.
+        type: entry.oauth2 && typeof entry.oauth2 === 'object' && entry.oauth2.provider ? this.apps.get(String(entry.oauth2.provider))?.provider ?? 'oauth2' : entry.imap ? 'imap' : 'sending',
         ...(entry.oauth2 && typeof entry.oauth2 === 'object' ? { app: entry.oauth2.provider } : {}),
         lastError: entry.lastError,
       }));
@@ -338,15 +342,9 @@ export class FakeEmailEngine {
   }
 
   #createApp(payload: unknown): { id: string; created: boolean } {
-    const body = (payload ?? {}) as Record<string, unknown>;
-    const fields: Array<{ message: string; key: string }> = [];
-    for (const key of ['name', 'provider'] as const) if (typeof body[key] !== 'string' || !body[key]) fields.push({ message: `"${key}" is required`, key });
-    if (body.provider === 'outlook') {
-      for (const key of ['clientId', 'clientSecret', 'authority', 'redirectUrl'] as const) {
-        if (typeof body[key] !== 'string' || !body[key]) fields.push({ message: `"${key}" is required`, key });
-      }
-    }
-    if (body.baseScopes !== undefined && !['imap', 'api', 'pubsub'].includes(String(body.baseScopes))) fields.push({ message: '"baseScopes" must be one of [imap, api, pubsub]', key: 'baseScopes' });
+    if (!payload || typeof payload !== 'object') throw invalid([{ message: '"value" must be of type object', key: 'value' }]);
+    const body = payload as Record<string, unknown>;
+    const fields = createOAuth2AppErrors(body);
     if (fields.length > 0) throw invalid(fields);
     const id = randomBytes(8).toString('base64url');
     this.apps.set(id, { ...body, id, name: String(body.name), provider: String(body.provider), enabled: body.enabled === true } as FakeOAuth2App);
@@ -355,10 +353,33 @@ export class FakeEmailEngine {
 
   // ---- connecting an account ---------------------------------------------------------------
 
-  /** What EmailEngine would connect with: proto=api for oauth2 accounts with a provider, else imap. */
+  /**
+   * What EmailEngine would connect with (workers/imap.js, lib/oauth2-apps.js isApiBasedApp): an
+   * oauth2 account whose app has base scope `api` runs the Gmail or Graph API client and asks
+   * with proto=api; with an IMAP app it logs in to IMAP (proto=imap); without a provider it is
+   * send-only and never asks.
+   */
   #protoFor(entry: FakeAccount): 'imap' | 'api' | null {
-    if (entry.oauth2 && typeof entry.oauth2 === 'object' && entry.oauth2.useAuthServer === true) return entry.oauth2.provider ? 'api' : null;
+    if (entry.oauth2 && typeof entry.oauth2 === 'object' && entry.oauth2.useAuthServer === true) {
+      if (!entry.oauth2.provider) return null;
+      const app = this.apps.get(String(entry.oauth2.provider));
+      return app && (app.baseScopes === 'api' || app.provider === 'outlookService') ? 'api' : 'imap';
+    }
     if (entry.imap && typeof entry.imap === 'object' && entry.imap.useAuthServer === true) return 'imap';
+    return null;
+  }
+
+  /**
+   * The Gmail API client's start (lib/email-client/gmail-client.js init → getClient): it loads
+   * the app's OAuth2 client before asking for a token, and lib/oauth2-apps.js getClient() throws
+   * "OAuth2 credentials not set up for Gmail" (400) when clientId, clientSecret or redirectUrl is
+   * empty, auth server or not. Null when the account's app can start.
+   */
+  #appStartFailure(entry: FakeAccount): string | null {
+    if (!entry.oauth2 || typeof entry.oauth2 !== 'object' || !entry.oauth2.provider) return null;
+    const app = this.apps.get(String(entry.oauth2.provider));
+    if (!app) return 'Missing or disabled OAuth2 app';
+    if (app.provider === 'gmail' && (!app.clientId || !app.clientSecret || !app.redirectUrl)) return 'OAuth2 credentials not set up for Gmail';
     return null;
   }
 
@@ -379,6 +400,12 @@ export class FakeEmailEngine {
       return;
     }
     entry.state = 'connecting';
+    const startFailure = this.#appStartFailure(entry);
+    if (startFailure) {
+      entry.state = 'connectError';
+      entry.lastError = { response: startFailure, serverResponseCode: 'ConnectError' };
+      return;
+    }
     const authServer = typeof this.settings.authServer === 'string' ? this.settings.authServer : null;
     const fail = (response: string, code: string): void => {
       const current = this.accounts.get(id);

@@ -16,7 +16,7 @@ export const MIN_EMAILENGINE_VERSION = '2.0.0';
 
 /** Features and the EmailEngine version each needs (from EmailEngine's CHANGELOG). */
 export const FEATURE_VERSIONS: ReadonlyArray<{ feature: string; version: string }> = [
-  { feature: 'Graph-profile accounts (oauth2.useAuthServer for API accounts)', version: '2.47.0' },
+  { feature: 'Graph-profile accounts and gmail-api accounts (oauth2.useAuthServer for API accounts)', version: '2.47.0' },
   { feature: 'oauth2.useAuthServer on the IMAP/SMTP path', version: '2.77.0' },
 ];
 

@@ -8,13 +8,13 @@
  * synchronously in the same tick; only a refresh goes through a promise.
  *
  * The hot path allocates little: no URL object, no header object of our own, a prebuilt
- * body per cached grant, one record per request. Nothing is logged per request unless
+ * body per cached grant, and the request record is one reused object. Nothing is logged per request unless
  * `logEachRequest` is set, and then at debug level only. No token ever reaches a log line,
  * a record, or an error body.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Proto } from '../../shared/account-status.js';
+import type { Proto, RequestRecord } from '../../shared/account-status.js';
 import type { Logger } from '../logging/logger.js';
 import { parseAuthenticationQuery } from './authentication-query.js';
 import type { BasicCredentialsChecker } from './basic-credentials.js';
@@ -91,6 +91,8 @@ export class AuthRequestHandler {
   readonly #bodies = new GrantBodies();
   #hostPolicy: HostPolicy;
   #recorderFailed = false;
+  /** Filled and handed to the recorder for every request, which copies it (see RequestRecorder). */
+  readonly #draft: RequestRecord = { at: 0, account: '', proto: '', outcome: 'ok', status: 0, latencyMs: 0, client: '' };
 
   constructor(options: RequestHandlerOptions, hostPolicy: HostPolicy) {
     this.#options = options;
@@ -244,16 +246,16 @@ export class AuthRequestHandler {
     }
     const recorder = this.#options.recorder;
     if (recorder === undefined) return;
+    const draft = this.#draft;
+    draft.at = this.#options.now();
+    draft.account = shownAccount;
+    draft.proto = toPrintableAscii(proto, 8);
+    draft.outcome = outcome;
+    draft.status = status;
+    draft.latencyMs = latencyMs;
+    draft.client = client;
     try {
-      recorder.record({
-        at: this.#options.now(),
-        account: shownAccount,
-        proto: toPrintableAscii(proto, 8),
-        outcome,
-        status,
-        latencyMs,
-        client,
-      });
+      recorder.record(draft);
     } catch (error) {
       // The answer is already out; report a broken listener once, not per request.
       if (!this.#recorderFailed) {

@@ -1,10 +1,16 @@
 /**
  * The recent requests EmailEngine made, in memory, for `tokentray status` and the Activity view.
  *
- * A fixed ring (no growth, O(1) per record: it sits on the token-serving path) plus the
- * latest record per account, so an account's last request survives a burst of traffic for
- * other accounts. Records hold no token and no credential; account ids are already made
- * printable and short by the auth server.
+ * It sits on the token-serving path, so recording allocates nothing: a fixed ring stored as
+ * columns (typed arrays for the numbers, plain arrays for the strings, which only store a
+ * reference), plus one reused record per account for its latest request, so an account's
+ * last request survives a burst of traffic for other accounts. Records are built as objects
+ * only when read. A record per request as an object cost more than the rest of the request
+ * handling together: at 25k requests a second each one outlived a scavenge in the ring and
+ * was promoted to the old generation.
+ *
+ * Records hold no token and no credential; account ids are already made printable and short
+ * by the auth server.
  */
 import type { RequestRecord } from '../../shared/account-status.js';
 import type { RequestRecorder } from './token-source.js';
@@ -13,10 +19,22 @@ export const DEFAULT_REQUEST_LOG_CAPACITY = 500;
 /** Accounts whose latest request is remembered; ids are caller-chosen, so this is bounded too. */
 export const MAX_ACCOUNTS_REMEMBERED = 4_096;
 
-export type RequestListener = (entry: RequestRecord) => void;
+/** Told after each record, with the cursor `since` would return now (no record: nothing to allocate). */
+export type RequestListener = (cursor: number) => void;
+
+function copyOf(record: Readonly<RequestRecord>): RequestRecord {
+  return { at: record.at, account: record.account, proto: record.proto, outcome: record.outcome, status: record.status, latencyMs: record.latencyMs, client: record.client };
+}
 
 export class RequestLog implements RequestRecorder {
-  readonly #ring: (RequestRecord | undefined)[];
+  readonly #capacity: number;
+  readonly #at: Float64Array;
+  readonly #latencyMs: Float64Array;
+  readonly #status: Uint16Array;
+  readonly #account: string[];
+  readonly #proto: string[];
+  readonly #outcome: string[];
+  readonly #client: string[];
   #next = 0;
   /** Every record ever made (the cursor of `since`). */
   #total = 0;
@@ -25,28 +43,35 @@ export class RequestLog implements RequestRecorder {
 
   constructor(capacity: number = DEFAULT_REQUEST_LOG_CAPACITY) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`RequestLog capacity must be a positive integer, got ${capacity}`);
-    this.#ring = new Array<RequestRecord | undefined>(capacity).fill(undefined);
+    this.#capacity = capacity;
+    this.#at = new Float64Array(capacity);
+    this.#latencyMs = new Float64Array(capacity);
+    this.#status = new Uint16Array(capacity);
+    this.#account = new Array<string>(capacity).fill('');
+    this.#proto = new Array<string>(capacity).fill('');
+    this.#outcome = new Array<string>(capacity).fill('');
+    this.#client = new Array<string>(capacity).fill('');
   }
 
-  record(entry: RequestRecord): void {
-    this.#ring[this.#next] = entry;
-    this.#next = this.#next + 1 === this.#ring.length ? 0 : this.#next + 1;
+  /** Copies the fields of `entry` (the caller may reuse the object for its next request). */
+  record(entry: Readonly<RequestRecord>): void {
+    const slot = this.#next;
+    this.#at[slot] = entry.at;
+    this.#latencyMs[slot] = entry.latencyMs;
+    this.#status[slot] = entry.status;
+    this.#account[slot] = entry.account;
+    this.#proto[slot] = entry.proto;
+    this.#outcome[slot] = entry.outcome;
+    this.#client[slot] = entry.client;
+    this.#next = slot + 1 === this.#capacity ? 0 : slot + 1;
     this.#total += 1;
-    if (entry.account !== '') {
-      // Plain set keeps the first-insertion order, so eviction may drop an active account;
-      // its next request puts it back. Cheaper than delete+set on every request.
-      if (this.#latest.size >= MAX_ACCOUNTS_REMEMBERED && !this.#latest.has(entry.account)) {
-        const oldest = this.#latest.keys().next();
-        if (!oldest.done) this.#latest.delete(oldest.value);
-      }
-      this.#latest.set(entry.account, entry);
-    }
+    if (entry.account !== '') this.#rememberLatest(entry);
     // A throwing listener reaches the caller (the auth server logs it); the rest still run.
     if (this.#listeners.size === 0) return;
     let failure: unknown = null;
     for (const listener of this.#listeners) {
       try {
-        listener(entry);
+        listener(this.#total);
       } catch (error) {
         failure ??= error;
       }
@@ -54,16 +79,44 @@ export class RequestLog implements RequestRecorder {
     if (failure !== null) throw failure;
   }
 
-  /** Newest first. */
-  recent(limit: number = this.#ring.length): RequestRecord[] {
-    const out: RequestRecord[] = [];
-    const size = this.#ring.length;
-    const wanted = Math.min(Math.max(0, Math.floor(limit)), size);
-    for (let i = 1; i <= size && out.length < wanted; i += 1) {
-      const entry = this.#ring[(this.#next - i + size) % size];
-      if (entry === undefined) break;
-      out.push(entry);
+  #rememberLatest(entry: Readonly<RequestRecord>): void {
+    const known = this.#latest.get(entry.account);
+    if (known !== undefined) {
+      known.at = entry.at;
+      known.proto = entry.proto;
+      known.outcome = entry.outcome;
+      known.status = entry.status;
+      known.latencyMs = entry.latencyMs;
+      known.client = entry.client;
+      return;
     }
+    // Plain set keeps the first-insertion order, so eviction may drop an active account;
+    // its next request puts it back. Cheaper than delete+set on every request.
+    if (this.#latest.size >= MAX_ACCOUNTS_REMEMBERED) {
+      const oldest = this.#latest.keys().next();
+      if (!oldest.done) this.#latest.delete(oldest.value);
+    }
+    this.#latest.set(entry.account, copyOf(entry));
+  }
+
+  #read(slot: number): RequestRecord {
+    return {
+      at: this.#at[slot] as number,
+      account: this.#account[slot] as string,
+      proto: this.#proto[slot] as string,
+      outcome: this.#outcome[slot] as string,
+      status: this.#status[slot] as number,
+      latencyMs: this.#latencyMs[slot] as number,
+      client: this.#client[slot] as string,
+    };
+  }
+
+  /** Newest first. */
+  recent(limit: number = this.#capacity): RequestRecord[] {
+    const kept = Math.min(this.#total, this.#capacity);
+    const wanted = Math.min(Math.max(0, Math.floor(limit)), kept);
+    const out: RequestRecord[] = [];
+    for (let i = 1; i <= wanted; i += 1) out.push(this.#read((this.#next - i + this.#capacity) % this.#capacity));
     return out;
   }
 
@@ -71,10 +124,10 @@ export class RequestLog implements RequestRecorder {
    * The records made after `after` (a cursor from an earlier call; null: the newest `limit`),
    * oldest first, at most `limit`; `missed` counts those already overwritten in the ring.
    */
-  since(after: number | null, limit: number = this.#ring.length): { records: RequestRecord[]; cursor: number; missed: number } {
-    const wanted = Math.min(Math.max(0, Math.floor(limit)), this.#ring.length);
+  since(after: number | null, limit: number = this.#capacity): { records: RequestRecord[]; cursor: number; missed: number } {
+    const wanted = Math.min(Math.max(0, Math.floor(limit)), this.#capacity);
     const start = after === null || !Number.isInteger(after) || after < 0 || after > this.#total ? Math.max(0, this.#total - wanted) : after;
-    const kept = Math.min(this.#total, this.#ring.length);
+    const kept = Math.min(this.#total, this.#capacity);
     const missed = Math.max(0, this.#total - kept - start);
     const available = this.#total - start - missed;
     // The newest `wanted` of what is new: a follower that fell far behind catches up, not floods.
@@ -83,7 +136,8 @@ export class RequestLog implements RequestRecorder {
   }
 
   latestFor(account: string): RequestRecord | null {
-    return this.#latest.get(account) ?? null;
+    const known = this.#latest.get(account);
+    return known === undefined ? null : copyOf(known);
   }
 
   /** Called after each record; returns the unsubscribe function. */

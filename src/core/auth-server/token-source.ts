@@ -18,7 +18,12 @@ export interface TokenSource {
   grantFor(accountId: string, proto: Proto): TokenGrant | Promise<TokenGrant>;
 }
 
-/** Where the auth server reports each request (for `tokentray status` and the Activity view). */
+/**
+ * Where the auth server reports each request (for `tokentray status` and the Activity view).
+ *
+ * The auth server fills one record object and reuses it for every request (nothing allocated
+ * per request), so `record` copies what it keeps and never holds on to `entry`.
+ */
 export interface RequestRecorder {
-  record(entry: RequestRecord): void;
+  record(entry: Readonly<RequestRecord>): void;
 }

@@ -7,7 +7,6 @@ import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, afterEach, describe, it } from 'node:test';
-import type { RequestRecord } from '../../../src/shared/account-status.js';
 import { TokentrayError } from '../../../src/shared/tokentray-error.js';
 import { silentLogger } from '../../../src/core/logging/logger.js';
 import {
@@ -255,8 +254,8 @@ describe('auth server: the EmailEngine contract', () => {
 
   it('records every request with its outcome, never the token', async () => {
     const { server, log } = await start();
-    const seen: RequestRecord[] = [];
-    log.onRecord((entry) => seen.push(entry));
+    const seen: number[] = [];
+    log.onRecord((cursor) => seen.push(cursor));
     await call(server.port, authPath('sales', 'imap'));
     await call(server.port, authPath('expired', 'smtp'));
     await call(server.port, authPath('sales', 'imap'), { headers: { Authorization: 'Basic d3Jvbmc6d3Jvbmc=' } });

@@ -50,13 +50,31 @@ describe('request lines', () => {
     }
   });
 
-  it('flushes early in a burst, so the ring is not overrun, and says so when it was', async () => {
+  it('summarizes a burst in a few lines, by kind, instead of a line per request', () => {
     const lines: string[] = [];
-    const log = new RequestLog(10);
+    const log = new RequestLog(50);
     const stop = logRequestLines(log, createLogger({ level: 'info', sink: (line) => lines.push(line) }), 60_000);
-    for (let i = 0; i < 25; i += 1) log.record({ at: i, account: `a${i}`, proto: 'imap', outcome: 'ok', status: 200, latencyMs: 0.1, client: '127.0.0.1' });
+    const record = (account: string, status: number, outcome: string, client: string): void =>
+      log.record({ at: 0, account, proto: 'imap', outcome, status, latencyMs: 0.25, client });
+    for (let i = 0; i < 30; i += 1) record('sales', 200, 'ok', '127.0.0.1');
+    for (let i = 0; i < 12; i += 1) record('sales', 401, 'credentials_wrong', '127.0.0.2');
+    for (let i = 0; i < 18; i += 1) record(`x${i}`, 404, 'ACCOUNT_NOT_FOUND', '127.0.0.2');
     stop();
-    assert.equal(lines.filter((line) => line.includes('request account=')).length, 10);
-    assert.ok(lines.some((line) => line.includes('15 request(s) not logged')), lines.join('\n'));
+    assert.equal(lines.filter((line) => line.includes('request account=')).length, 0, 'no line per request');
+    assert.match(lines[0]!, /requests: 60 in the last [\d.]+ s \(a burst, summarized\); the newest 50 by kind:/);
+    assert.match(lines[1]!, /requests account=sales proto=imap 200 ok x20 \(slowest 0\.25 ms\) client=127\.0\.0\.1/);
+    assert.match(lines[2]!, /requests account=sales proto=imap 401 credentials_wrong x12 .* client=127\.0\.0\.2/);
+    assert.equal(lines.length, 1 + 8 + 1, lines.join('\n'));
+    assert.match(lines.at(-1)!, /requests of 12 other kinds x12/);
+  });
+
+  it('itemizes a batch of up to 20 requests', () => {
+    const lines: string[] = [];
+    const log = new RequestLog(50);
+    const stop = logRequestLines(log, createLogger({ level: 'info', sink: (line) => lines.push(line) }), 60_000);
+    for (let i = 0; i < 20; i += 1) log.record({ at: i, account: `a${i}`, proto: 'smtp', outcome: 'ok', status: 200, latencyMs: 0.1, client: '127.0.0.1' });
+    stop();
+    assert.equal(lines.length, 20);
+    assert.match(lines[19]!, /request account=a19 proto=smtp 200 ok 0\.1 ms client=127\.0\.0\.1/);
   });
 });

@@ -53,11 +53,27 @@ describe('request log', () => {
   it('tells listeners about each record until they unsubscribe', () => {
     const log = new RequestLog();
     const seen: number[] = [];
-    const stop = log.onRecord((r) => seen.push(r.at));
+    const stop = log.onRecord((cursor) => seen.push(cursor));
     log.record(entry('a', 1));
-    stop();
     log.record(entry('a', 2));
-    assert.deepEqual(seen, [1]);
+    stop();
+    log.record(entry('a', 3));
+    assert.deepEqual(seen, [1, 2], 'the cursor after each record');
+    assert.deepEqual(log.since(seen[0]!).records.map((r) => r.at), [2, 3]);
+  });
+
+  it('copies what it records: the auth server reuses one object for every request', () => {
+    const log = new RequestLog(4);
+    const draft = entry('sales', 1);
+    log.record(draft);
+    Object.assign(draft, { account: 'other', at: 2, status: 404 });
+    log.record(draft);
+    draft.at = 3;
+    assert.deepEqual(log.recent().map((r) => [r.account, r.at, r.status]), [['other', 2, 404], ['sales', 1, 200]]);
+    assert.equal(log.latestFor('sales')?.at, 1);
+    const latest = log.latestFor('other')!;
+    latest.status = 500;
+    assert.equal(log.latestFor('other')?.status, 404, 'latestFor hands out a copy');
   });
 
   it('runs every listener even when one throws, then reports the error', () => {

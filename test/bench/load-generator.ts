@@ -81,10 +81,10 @@ export function runLoad(job: LoadJob): Promise<LoadResult> {
   });
 }
 
-// As a child process: one job per message, one result per job.
+// As a child process: one job per message, one result per job; a list of jobs runs at once.
 if (process.send !== undefined) {
-  process.on('message', (job: LoadJob) => {
-    runLoad(job).then(
+  process.on('message', (job: LoadJob | LoadJob[]) => {
+    (Array.isArray(job) ? Promise.all(job.map(runLoad)) : runLoad(job)).then(
       (result) => process.send?.({ ok: true, result }),
       (error: unknown) => process.send?.({ ok: false, error: String(error) }),
     );

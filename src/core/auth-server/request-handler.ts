@@ -129,7 +129,7 @@ export class AuthRequestHandler {
 
     const pathLength = AUTHENTICATION_PATH.length;
     if (target.startsWith(AUTHENTICATION_PATH) && (target.length === pathLength || target.charCodeAt(pathLength) === QUESTION_MARK)) {
-      return this.#authenticate(res, started, client, target, scan.authorization);
+      return this.#authenticate(res, started, client, target, scan.authorization, req.socket);
     }
     if (target.startsWith(HEALTH_PATH) && (target.length === HEALTH_PATH.length || target.charCodeAt(HEALTH_PATH.length) === QUESTION_MARK)) {
       res.writeHead(200, HEALTH_HEADERS);
@@ -139,7 +139,7 @@ export class AuthRequestHandler {
     return this.#refuse(res, started, client, 'not_found');
   }
 
-  #authenticate(res: ServerResponse, started: number, client: string, target: string, authorization: string | undefined): void {
+  #authenticate(res: ServerResponse, started: number, client: string, target: string, authorization: string | undefined, connection: object): void {
     // Parsed before the credentials only so a 401 is recorded against its account: "sales got
     // 401" is how a user finds EmailEngine still using a rotated secret. The caller learns
     // nothing from it, since every answer below waits for the credentials check.
@@ -150,7 +150,7 @@ export class AuthRequestHandler {
     // The credentials are checked first, always: a right secret is served even while its
     // address is throttled. Every local process shares 127.0.0.1 with EmailEngine, so
     // throttling by address before the check let any of them lock EmailEngine out.
-    const verdict = this.#options.credentials.check(authorization);
+    const verdict = this.#options.credentials.check(authorization, connection);
     if (verdict !== 'ok') {
       // Only wrong credentials count: a missing header is a configuration slip, not a guess.
       if (verdict === 'wrong') {

@@ -47,4 +47,28 @@ describe('basic credentials', () => {
     assert.equal(checker.check(GOOD), 'wrong');
     assert.equal(checker.check(basicAuthorizationValue(current)), 'ok');
   });
+
+  it('remembers a connection that passed, only for the same header and the same credentials', () => {
+    let compares = 0;
+    let current = CREDENTIALS;
+    const checker = new BasicCredentialsChecker(
+      () => current,
+      (a, b) => {
+        compares += 1;
+        return timingSafeEqual(a, b);
+      },
+    );
+    const emailengine = {};
+    const guesser = {};
+    assert.equal(checker.check(GOOD, emailengine), 'ok');
+    assert.equal(checker.check(GOOD, emailengine), 'ok');
+    assert.equal(compares, 1, 'the second request on the same connection skips the block compare');
+    assert.equal(checker.check(`${GOOD.slice(0, -2)}AA`, emailengine), 'wrong', 'another header on that connection is checked in full');
+    assert.equal(compares, 2);
+    for (let i = 0; i < 3; i += 1) assert.equal(checker.check(`Basic ${'Q'.repeat(60)}`, guesser), 'wrong');
+    assert.equal(compares, 5, 'a connection that never passed takes the constant-time path every time');
+    current = { username: 'emailengine', password: 'rotated-0123456789abcdef0123' };
+    assert.equal(checker.check(GOOD, emailengine), 'wrong', 'rotation forgets remembered connections');
+    assert.equal(checker.check(basicAuthorizationValue(current), emailengine), 'ok');
+  });
 });

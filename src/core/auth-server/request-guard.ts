@@ -130,6 +130,7 @@ export function scanHeaders(rawHeaders: readonly string[], policy: HostPolicy): 
         }
         break;
       case 6:
+        if (name === 'accept') break; // EmailEngine's own, every request: no lower-case copy
         if (name.toLowerCase() === 'origin') {
           if (origin) repeated = true;
           origin = true;
@@ -142,6 +143,7 @@ export function scanHeaders(rawHeaders: readonly string[], policy: HostPolicy): 
         }
         break;
       case 14: {
+        if (name === 'sec-fetch-mode') break; // EmailEngine's own, every request
         const lower = name.toLowerCase();
         if (lower === 'sec-fetch-site') {
           if (fetchSite !== undefined) repeated = true;

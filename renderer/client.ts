@@ -3,7 +3,7 @@
  * that resolves with values and throws TokentrayError, rebuilt from the error data.
  */
 import type { StatusReport } from '../src/shared/account-status.js';
-import { unwrapIpcResult, type WindowApi, type WindowBridge, type WindowView } from '../src/shared/ipc-contract.js';
+import { unwrapIpcResult, type DeviceCodeEvent, type WindowApi, type WindowBridge, type WindowView } from '../src/shared/ipc-contract.js';
 
 declare global {
   interface Window {
@@ -14,6 +14,7 @@ declare global {
 export interface WindowClient extends WindowApi {
   onStatusChanged(listener: (report: StatusReport) => void): () => void;
   onShowView(listener: (view: WindowView) => void): () => void;
+  onDeviceCode(listener: (event: DeviceCodeEvent) => void): () => void;
 }
 
 export function createWindowClient(bridge: WindowBridge): WindowClient {
@@ -37,8 +38,10 @@ export function createWindowClient(bridge: WindowBridge): WindowClient {
     rotateServerSecret: async () => unwrapIpcResult(await bridge.rotateServerSecret()),
     copyText: async (text) => unwrapIpcResult(await bridge.copyText(text)),
     openHelp: async (topic) => unwrapIpcResult(await bridge.openHelp(topic)),
+    openDeviceCodePage: async (id) => unwrapIpcResult(await bridge.openDeviceCodePage(id)),
     settingOverrides: async () => unwrapIpcResult(await bridge.settingOverrides()),
     onStatusChanged: (listener) => bridge.onStatusChanged(listener),
     onShowView: (listener) => bridge.onShowView(listener),
+    onDeviceCode: (listener) => bridge.onDeviceCode(listener),
   };
 }

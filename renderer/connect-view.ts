@@ -1,6 +1,9 @@
 /**
- * Connect account: id (validated as you type, same rule as the core), e-mail hint, profile,
- * optional shared mailbox; then "Waiting for the browser…" with Cancel; then the outcome.
+ * Connect account: id (validated as you type, same rule as the core), e-mail hint, provider,
+ * profile, optional shared mailbox; then "Waiting for the browser…" with Cancel (or, for
+ * Microsoft, a code to enter on another device, with its countdown); then the outcome.
+ *
+ * When the browser cannot be opened here, the failure offers the device code at once.
  */
 import { PROVIDER_IDS, PROVIDER_LABELS, isScopeProfile, profilesOf, providerOfProfile, type ProviderId } from '../src/shared/providers.js';
 import type { AccountStatus, ScopeProfile } from '../src/shared/account-status.js';
@@ -10,9 +13,19 @@ import { h, replaceChildren, setText } from './dom.js';
 import { describeState, profileLabel } from './format.js';
 import type { AppState } from './store.js';
 import { asTokentrayError, errorBox } from './ui.js';
+import { DeviceCodePanel } from './device-code-panel.js';
+import { ERROR_HINTS } from '../src/shared/error-codes.js';
+import type { TokentrayError } from '../src/shared/tokentray-error.js';
 import { providerSetup, type ProviderSetup } from './provider-setup.js';
 
-type Phase = 'form' | 'waiting' | 'done';
+type Phase = 'form' | 'waiting' | 'device' | 'done';
+
+interface Attempt {
+  id: string;
+  email: string | null;
+  profile: ScopeProfile;
+  sharedMailbox: string | null;
+}
 
 export class ConnectView {
   readonly #ctx: AppContext;
@@ -26,6 +39,9 @@ export class ConnectView {
   readonly #sharedRow: HTMLElement;
   readonly #emailLabel: HTMLElement;
   readonly #submitButton: HTMLButtonElement;
+  readonly #deviceButton: HTMLButtonElement;
+  readonly #deviceNote: HTMLElement;
+  readonly #device: DeviceCodePanel;
   readonly #profileChoices: Record<ProviderId, HTMLElement>;
   readonly #outcome: HTMLElement;
   readonly #setup: HTMLElement;
@@ -120,6 +136,12 @@ export class ConnectView {
       ),
     };
     this.#submitButton = h('button', { type: 'submit', class: 'btn btn-primary', id: 'connect-submit' }, 'Sign in with Microsoft') as HTMLButtonElement;
+    this.#deviceButton = h(
+      'button',
+      { type: 'button', class: 'btn btn-secondary', id: 'connect-device-submit', onclick: () => this.#start(true) },
+      'Sign in with a code on another device',
+    );
+    this.#deviceNote = h('p', { class: 'field-help', id: 'connect-device-note', hidden: true });
     this.#fields = h(
       'fieldset',
       { class: 'plain-fieldset' },
@@ -172,7 +194,8 @@ export class ConnectView {
       this.#setup,
       this.#outcome,
       this.#fields,
-      h('div', { class: 'form-actions' }, this.#submitButton),
+      h('div', { class: 'form-actions wrap' }, this.#submitButton, this.#deviceButton),
+      this.#deviceNote,
     );
 
     this.#cancel = h('button', { type: 'button', class: 'btn btn-secondary', id: 'connect-cancel', onclick: () => void this.#cancelSignIn() }, 'Cancel');
@@ -185,14 +208,19 @@ export class ConnectView {
       this.#waitingText,
       h('div', { class: 'form-actions center' }, this.#cancel),
     );
+    this.#device = new DeviceCodePanel(ctx, () => void this.#cancelSignIn(), (event) => this.#waitingKey(event));
     this.#done = h('div', { class: 'done', hidden: true, role: 'status' });
-    replaceChildren(panel, this.#form, this.#waiting, this.#done);
+    replaceChildren(panel, this.#form, this.#waiting, this.#device.element, this.#done);
+    ctx.client.onDeviceCode((event) => {
+      if (this.#phase === 'device' && event.id === this.#pendingId) this.#device.show(event.id, event.prompt);
+    });
     this.#syncProfile();
   }
 
   /** Focus target when the panel is entered from the keyboard. */
   get firstField(): HTMLElement {
     if (this.#phase === 'waiting') return this.#cancel;
+    if (this.#phase === 'device') return this.#device.cancel;
     if (this.#phase === 'done') return this.#done.querySelector('button') ?? this.#done;
     return this.#id;
   }
@@ -200,6 +228,7 @@ export class ConnectView {
   render(state: AppState): void {
     this.#renderSetup(state);
     this.#updateIdNote(state);
+    if (this.#phase === 'device') this.#device.tick();
   }
 
   /** The chosen provider's "set up first" note; Connect stays disabled until it is set up. */
@@ -210,6 +239,14 @@ export class ConnectView {
     this.#submitButton.disabled = !setup.ready;
     if (setup.ready) this.#submitButton.removeAttribute('aria-describedby');
     else this.#submitButton.setAttribute('aria-describedby', 'connect-setup');
+    // Device code: Microsoft's only (Google refuses the Gmail scopes on its device flow).
+    const deviceOffered = provider === 'microsoft';
+    this.#deviceButton.disabled = !setup.ready || !deviceOffered;
+    const describedBy = deviceOffered ? (setup.ready ? null : 'connect-setup') : 'connect-device-note';
+    if (describedBy) this.#deviceButton.setAttribute('aria-describedby', describedBy);
+    else this.#deviceButton.removeAttribute('aria-describedby');
+    this.#deviceNote.hidden = deviceOffered;
+    setText(this.#deviceNote, deviceOffered ? '' : `A code on another device is not available for ${PROVIDER_LABELS[provider]}. ${ERROR_HINTS.DEVICE_CODE_UNSUPPORTED}`);
     if (setup.ready) return;
     setText(this.#setupTitle, `Set up ${PROVIDER_LABELS[provider]} sign-in first`);
     setText(this.#setupBody, setupText(provider, setup));
@@ -263,7 +300,13 @@ export class ConnectView {
 
   #submit(event: Event): void {
     event.preventDefault();
-    if (this.#phase !== 'form' || this.#submitButton.disabled) return;
+    this.#start(false);
+  }
+
+  /** Checks the form and starts a browser (or device-code) sign-in with what it holds. */
+  #start(deviceCode: boolean): void {
+    const button = deviceCode ? this.#deviceButton : this.#submitButton;
+    if (this.#phase !== 'form' || button.disabled) return;
     this.#idTouched = true;
     if (this.#validateId() !== null) {
       this.#id.focus();
@@ -273,29 +316,63 @@ export class ConnectView {
     const id = this.#id.value.trim();
     const email = this.#email.value.trim() || null;
     const sharedMailbox = profile === 'outlook' ? this.#shared.value.trim() || null : null;
-    void this.#connect({ id, email, profile, sharedMailbox });
+    void this.#connect({ id, email, profile, sharedMailbox }, deviceCode);
   }
 
-  async #connect(request: { id: string; email: string | null; profile: ScopeProfile; sharedMailbox: string | null }): Promise<void> {
+  async #connect(request: Attempt, deviceCode: boolean): Promise<void> {
     this.#pendingId = request.id;
     replaceChildren(this.#outcome);
-    setText(
-      this.#waitingText,
-      `A ${PROVIDER_LABELS[providerOfProfile(request.profile)]} sign-in page opened in your browser. Sign in${request.email ? ` as ${request.email}` : ''} there to connect "${request.id}"; this window updates by itself.`,
-    );
-    this.#setPhase('waiting');
+    if (deviceCode) {
+      this.#device.start(request.id, request.email);
+      this.#setPhase('device');
+    } else {
+      setText(
+        this.#waitingText,
+        `A ${PROVIDER_LABELS[providerOfProfile(request.profile)]} sign-in page opened in your browser. Sign in${request.email ? ` as ${request.email}` : ''} there to connect "${request.id}"; this window updates by itself.`,
+      );
+      this.#setPhase('waiting');
+    }
     try {
-      const account = await this.#ctx.store.signIn(request);
+      const account = await this.#ctx.store.signIn(deviceCode ? { ...request, deviceCode: true } : request);
       this.#showSuccess(account, request.email);
     } catch (error) {
       const err = asTokentrayError(error);
       this.#setPhase('form');
-      replaceChildren(this.#outcome, errorBox(err));
+      const offer = this.#retryOffer(err, request, deviceCode);
+      replaceChildren(this.#outcome, errorBox(err), offer);
       if (err.code === 'ACCOUNT_ID_INVALID') this.#id.focus();
-      else (this.#form.querySelector<HTMLButtonElement>('#connect-submit') ?? this.#id).focus();
+      else if (offer) offer.querySelector('button')?.focus();
+      else this.#submitButton.focus();
     } finally {
       this.#pendingId = null;
+      this.#device.end();
     }
+  }
+
+  /**
+   * What to try next, when there is something better than the same again: no browser could be
+   * opened (a code on another device needs none), or the code was declined or ran out.
+   */
+  #retryOffer(err: TokentrayError, request: Attempt, deviceCode: boolean): HTMLElement | null {
+    if (providerOfProfile(request.profile) !== 'microsoft') return null;
+    const again = (label: string, text: string): HTMLElement =>
+      h(
+        'div',
+        { class: 'callout callout-offer', id: 'connect-offer' },
+        h('p', { class: 'callout-body' }, text),
+        h(
+          'div',
+          { class: 'callout-actions' },
+          h('button', { type: 'button', class: 'btn btn-primary', id: 'connect-offer-device', onclick: () => void this.#connect(request, true) }, label),
+        ),
+      );
+    if (!deviceCode && err.code === 'BROWSER_OPEN_FAILED') {
+      return again('Sign in with a code on another device', 'No browser opened on this computer. Sign in on a phone or another computer instead: tokentray shows a link and a code to enter there.');
+    }
+    if (deviceCode && (err.code === 'SIGN_IN_TIMEOUT' || err.code === 'SIGN_IN_CONSENT_DENIED')) {
+      return again('Get a new code', 'A new code starts a new sign-in on the other device.');
+    }
+    return null;
   }
 
   #showSuccess(account: AccountStatus, askedFor: string | null): void {
@@ -334,8 +411,11 @@ export class ConnectView {
     this.#form.hidden = phase !== 'form';
     this.#fields.disabled = phase !== 'form';
     this.#waiting.hidden = phase !== 'waiting';
+    this.#device.element.hidden = phase !== 'device';
     this.#done.hidden = phase !== 'done';
-    if (phase === 'waiting' && (hadFocusInForm || document.activeElement === document.body)) this.#cancel.focus();
+    const focusFree = hadFocusInForm || document.activeElement === document.body || this.#outcome.contains(document.activeElement);
+    if (phase === 'waiting' && focusFree) this.#cancel.focus();
+    if (phase === 'device' && focusFree) this.#device.cancel.focus();
   }
 
   #waitingKey(event: KeyboardEvent): void {
@@ -347,15 +427,20 @@ export class ConnectView {
 
   async #cancelSignIn(): Promise<void> {
     if (!this.#pendingId) return;
-    this.#cancel.disabled = true;
-    setText(this.#cancel, 'Cancelling…');
+    const buttons = [this.#cancel, this.#device.cancel];
+    for (const button of buttons) {
+      button.disabled = true;
+      setText(button, 'Cancelling…');
+    }
     try {
       await this.#ctx.client.cancelSignIn(this.#pendingId);
     } catch (error) {
       this.#ctx.announce(asTokentrayError(error).message, 'error');
     } finally {
-      this.#cancel.disabled = false;
-      setText(this.#cancel, 'Cancel');
+      for (const button of buttons) {
+        button.disabled = false;
+        setText(button, 'Cancel');
+      }
     }
   }
 }

@@ -130,7 +130,7 @@ export async function runDesktopApp(deps: DesktopAppDeps): Promise<DesktopApp | 
   }
 
   const links = new ExternalLinks((url) => electron.shell.openExternal(url), () => core.getSettings(), logger.child('links'));
-  const signIns = new SignInSessions(core, (url) => links.openSignInUrl(url));
+  const signIns = new SignInSessions(core, (url) => links.openSignInUrl(url), (url) => links.openVerificationUrl(url));
   const startAtLogin = new StartAtLogin({ platform: deps.platform, app, env: deps.env, homeDir: deps.homeDir, execPath: deps.execPath });
   const copyText = (text: string): void => electron.clipboard.writeText(text);
 
@@ -220,6 +220,8 @@ export async function runDesktopApp(deps: DesktopAppDeps): Promise<DesktopApp | 
 
   const unsubscribe = core.onChange((report) => void refresh(report));
   const unsubscribeSignIns = signIns.onChange(() => void refresh());
+  // The window that asked for a device-code sign-in shows the code (it opens no browser).
+  const unsubscribeDeviceCodes = signIns.onDeviceCode((id, prompt) => window.send(IPC_EVENTS.deviceCode, { id, prompt }));
   const timer = deps.timers.setInterval(() => void refresh(), TRAY_REFRESH_INTERVAL_MS);
 
   let shutdownPromise: Promise<void> | null = null;
@@ -228,6 +230,7 @@ export async function runDesktopApp(deps: DesktopAppDeps): Promise<DesktopApp | 
       deps.timers.clearInterval(timer);
       unsubscribe();
       unsubscribeSignIns();
+      unsubscribeDeviceCodes();
       unregisterIpc();
       tray.destroy();
       await core.close();

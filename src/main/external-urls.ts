@@ -1,13 +1,14 @@
 /**
  * Which URLs the desktop shell may hand to the system browser, and the one place that does.
  *
- * Only three kinds ever leave the app: the core's one-time sign-in link (http://localhost:
+ * Only four kinds ever leave the app: the core's one-time sign-in link (http://localhost:
  * PORT/start/<random> or http://127.0.0.1:PORT/start/<random>, which redirects once to the
  * sign-in page, so the page's state never sits on the browser's command line), the sign-in
  * page itself (its origin must be the configured Microsoft authority's, the cloud's login
- * host, or Google's sign-in origin) and a fixed list of help pages. A
- * compromised or buggy renderer therefore cannot make the app open arbitrary links or
- * launch other protocol handlers (file:, smb:, ms-settings:, …).
+ * host, or Google's sign-in origin), the verification page of a device-code sign-in (the
+ * https page the identity provider named; the window cannot choose it) and a fixed list of
+ * help pages. A compromised or buggy renderer therefore cannot make the app open arbitrary
+ * links or launch other protocol handlers (file:, smb:, ms-settings:, …).
  */
 import { authorityFor, CLOUDS } from '../core/identity/microsoft/clouds.js';
 import { googleEndpointsFor } from '../core/identity/google/google-endpoints.js';
@@ -72,6 +73,12 @@ export function isAllowedSignInUrl(url: string, settings: SignInSettings): boole
   return allowed.includes(parsed.origin);
 }
 
+/** A device-code verification page: https, no embedded credentials. */
+export function isVerificationUrl(url: string): boolean {
+  const parsed = parse(url);
+  return parsed !== null && parsed.protocol === 'https:' && !parsed.username && !parsed.password;
+}
+
 export function isHelpLink(url: string): boolean {
   return (Object.values(HELP_LINKS) as string[]).includes(url);
 }
@@ -98,6 +105,23 @@ export class ExternalLinks {
       this.#logger.warn('refused to open a sign-in URL outside the configured authority', { origin: originOf(url) });
       throw new TokentrayError('BROWSER_OPEN_FAILED', `Refused to open a sign-in page outside ${originOf(authorityFor(settings)) ?? 'the configured authority'}.`, {
         hint: 'Check the cloud, tenant and authority settings, then try again.',
+      });
+    }
+    await this.#open(url);
+  }
+
+  /**
+   * Opens a device-code verification page (https://microsoft.com/devicelogin and the like).
+   *
+   * Its URL comes from the identity provider's device-authorization answer, through the core
+   * and main (the window names only the account id), so any https page without embedded
+   * credentials is accepted: the provider, not a list here, decides where users enter codes.
+   */
+  async openVerificationUrl(url: string): Promise<void> {
+    if (!isVerificationUrl(url)) {
+      this.#logger.warn('refused to open a device-code page that is not plain https', { origin: originOf(url) });
+      throw new TokentrayError('BROWSER_OPEN_FAILED', 'Refused to open a device-code page that is not an https address.', {
+        hint: 'Type the address shown into a browser on any device yourself.',
       });
     }
     await this.#open(url);

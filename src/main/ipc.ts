@@ -40,12 +40,15 @@ const isOptionalString = (value: unknown): value is string | null | undefined =>
 
 function connectRequest(value: unknown): ConnectRequest | null {
   if (typeof value !== 'object' || value === null) return null;
-  const { id, email, profile, sharedMailbox } = value as Record<string, unknown>;
+  const { id, email, profile, sharedMailbox, deviceCode } = value as Record<string, unknown>;
   if (!isString(id) || !isOptionalString(email) || !isOptionalString(sharedMailbox)) return null;
   if (profile !== undefined && !isScopeProfile(profile)) return null;
+  if (deviceCode !== undefined && typeof deviceCode !== 'boolean') return null;
   // Rebuilt field by field: nothing else the page put on the object reaches the core.
   // The provider follows from the profile (the core derives it).
-  return { id, email: email ?? null, profile: profile ?? 'outlook', sharedMailbox: sharedMailbox ?? null };
+  const request: ConnectRequest = { id, email: email ?? null, profile: profile ?? 'outlook', sharedMailbox: sharedMailbox ?? null };
+  if (deviceCode === true) request.deviceCode = true;
+  return request;
 }
 
 /** EmailEngine's URL and API token as the window sends them (rebuilt: nothing else passes). */
@@ -58,7 +61,7 @@ function emailEngineRequest(value: unknown): { url: string; token: string; repla
 }
 
 const none = <M extends WindowMethod>(): ArgumentCheck<M> => () => [] as unknown as IpcRequest<M>;
-const oneId = <M extends 'cancelSignIn' | 'removeAccount'>(): ArgumentCheck<M> => (args) =>
+const oneId = <M extends 'cancelSignIn' | 'removeAccount' | 'openDeviceCodePage'>(): ArgumentCheck<M> => (args) =>
   isString(args[0]) ? ([args[0]] as IpcRequest<M>) : null;
 
 const ARGUMENT_CHECKS: { [M in WindowMethod]: ArgumentCheck<M> } = {
@@ -82,6 +85,7 @@ const ARGUMENT_CHECKS: { [M in WindowMethod]: ArgumentCheck<M> } = {
   rotateServerSecret: none(),
   cancelSignIn: oneId(),
   removeAccount: oneId(),
+  openDeviceCodePage: oneId(),
   connectAccount: (args) => {
     const request = connectRequest(args[0]);
     return request ? [request] : null;

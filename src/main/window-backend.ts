@@ -17,7 +17,7 @@ export interface WindowBackendPorts {
   api: Pick<TokentrayApi, 'status' | 'listAccounts' | 'removeAccount' | 'getSettings' | 'setSetting' | 'recentRequests' | 'serverUrl' | 'rotateServerSecret' | 'runDiagnostics'
     | 'emailEngineStatus' | 'emailEngineOrphans' | 'disconnectEmailEngine' | 'checkEmailEngine' | 'connectEmailEngine' | 'setClientSecret'
   >;
-  signIns: { start(request: ConnectRequest): Promise<AccountStatus>; cancel(id: string): Promise<void> };
+  signIns: { start(request: ConnectRequest): Promise<AccountStatus>; cancel(id: string): Promise<void>; openVerificationPage(id: string): Promise<void> };
   copyText(text: string): void;
   openHelp(topic: HelpTopic): Promise<void>;
   /** Registers or removes the login item before the setting is stored. */
@@ -33,6 +33,7 @@ export function createWindowBackend(ports: WindowBackendPorts): WindowApi {
     listAccounts: () => api.listAccounts(),
     connectAccount: (request) => ports.signIns.start(request),
     cancelSignIn: (id) => ports.signIns.cancel(id),
+    openDeviceCodePage: (id) => ports.signIns.openVerificationPage(id),
     removeAccount: (id) => api.removeAccount(id),
     getSettings: () => api.getSettings(),
     async setSetting<K extends SettingKey>(key: K, value: Settings[K]): Promise<Settings> {

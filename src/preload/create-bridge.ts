@@ -8,7 +8,9 @@
 import {
   IPC_CHANNELS,
   IPC_EVENTS,
+  isDeviceCodeEvent,
   isWindowView,
+  type DeviceCodeEvent,
   type IpcRequest,
   type IpcResponse,
   type IpcResult,
@@ -70,8 +72,10 @@ export function createBridge(ipc: IpcRendererLike): WindowBridge {
     rotateServerSecret: call('rotateServerSecret'),
     copyText: call('copyText'),
     openHelp: call('openHelp'),
+    openDeviceCodePage: call('openDeviceCodePage'),
     onStatusChanged: (listener) => subscribe(IPC_EVENTS.statusChanged, isReport, listener),
     onShowView: (listener) => subscribe<WindowView>(IPC_EVENTS.showView, isWindowView, listener),
+    onDeviceCode: (listener) => subscribe<DeviceCodeEvent>(IPC_EVENTS.deviceCode, isDeviceCodeEvent, listener),
   };
   return Object.freeze(bridge);
 }

@@ -12,7 +12,7 @@
  * on the window's side by `unwrapIpcResult`.
  */
 import type { AccountStatus, StatusReport } from './account-status.js';
-import type { ConnectRequest, TokentrayApi } from './tokentray-api.js';
+import type { ConnectRequest, DeviceCodePrompt, TokentrayApi } from './tokentray-api.js';
 import type { SettingKey } from './settings-shape.js';
 import { TokentrayError } from './tokentray-error.js';
 
@@ -47,8 +47,13 @@ export type WindowView = (typeof WINDOW_VIEWS)[number];
 
 /** What the window may ask of the main process. */
 export interface WindowApi extends Pick<TokentrayApi, PassThroughMethod> {
-  /** Signs in in the system browser (opened by main); resolves when the account is active. */
+  /**
+   * Signs in in the system browser (opened by main), or with `deviceCode` on another device
+   * (the code arrives as a `deviceCode` event); resolves when the account is active.
+   */
   connectAccount(request: ConnectRequest): Promise<AccountStatus>;
+  /** Opens the verification page of the device-code sign-in waiting for `id` (main holds its URL). */
+  openDeviceCodePage(id: string): Promise<void>;
   /** Puts the full auth-server URL (with its secret) on the clipboard without showing it. */
   copyServerUrl(): Promise<void>;
   /** Rotates the auth-server secret and puts the new full URL on the clipboard. */
@@ -84,6 +89,7 @@ export const IPC_CHANNELS = {
   copyText: 'tokentray:copy-text',
   openHelp: 'tokentray:open-help',
   settingOverrides: 'tokentray:setting-overrides',
+  openDeviceCodePage: 'tokentray:open-device-code-page',
 } as const satisfies Record<WindowMethod, `tokentray:${string}`>;
 
 export const WINDOW_METHODS = Object.keys(IPC_CHANNELS) as WindowMethod[];
@@ -92,11 +98,19 @@ export const WINDOW_METHODS = Object.keys(IPC_CHANNELS) as WindowMethod[];
 export const IPC_EVENTS = {
   statusChanged: 'tokentray:status-changed',
   showView: 'tokentray:show-view',
+  deviceCode: 'tokentray:device-code',
 } as const;
+
+/** Where to go and what to enter for the device-code sign-in of account `id`. */
+export interface DeviceCodeEvent {
+  id: string;
+  prompt: DeviceCodePrompt;
+}
 
 export interface IpcEventPayloads {
   [IPC_EVENTS.statusChanged]: StatusReport;
   [IPC_EVENTS.showView]: WindowView;
+  [IPC_EVENTS.deviceCode]: DeviceCodeEvent;
 }
 
 export type IpcRequest<M extends WindowMethod> = Parameters<WindowApi[M]>;
@@ -111,6 +125,7 @@ export type WindowBridge = {
 } & {
   onStatusChanged(listener: (report: StatusReport) => void): () => void;
   onShowView(listener: (view: WindowView) => void): () => void;
+  onDeviceCode(listener: (event: DeviceCodeEvent) => void): () => void;
 };
 
 export function unwrapIpcResult<T>(result: IpcResult<T>): T {
@@ -120,6 +135,14 @@ export function unwrapIpcResult<T>(result: IpcResult<T>): T {
 
 export function isWindowView(value: unknown): value is WindowView {
   return typeof value === 'string' && (WINDOW_VIEWS as readonly string[]).includes(value);
+}
+
+export function isDeviceCodeEvent(value: unknown): value is DeviceCodeEvent {
+  if (typeof value !== 'object' || value === null) return false;
+  const { id, prompt } = value as Record<string, unknown>;
+  if (typeof id !== 'string' || typeof prompt !== 'object' || prompt === null) return false;
+  const { verificationUri, userCode, expiresAt, message } = prompt as Record<string, unknown>;
+  return typeof verificationUri === 'string' && typeof userCode === 'string' && typeof expiresAt === 'number' && (message === null || typeof message === 'string');
 }
 
 export function isHelpTopic(value: unknown): value is HelpTopic {

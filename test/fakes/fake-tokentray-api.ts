@@ -27,6 +27,13 @@ import { TokentrayError } from '../../src/shared/tokentray-error.js';
 
 export const FAKE_TOKEN_LIFETIME_MS = 60 * 60_000;
 
+/** What the fake's device-code sign-ins hand over (expiresAt is set per sign-in). */
+export const FAKE_DEVICE_CODE = {
+  verificationUri: 'https://microsoft.com/devicelogin',
+  userCode: 'FAKE-C0DE',
+  message: 'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code FAKE-C0DE to authenticate.',
+} as const;
+
 interface PendingSignIn {
   request: ConnectRequest;
   authorizeUrl: string;
@@ -95,6 +102,9 @@ export class FakeTokentrayApi implements TokentrayApi {
     const problem = validateAccountId(request.id);
     if (problem) throw new TokentrayError('ACCOUNT_ID_INVALID', `Invalid account id "${request.id}": ${problem}`);
     if (this.settings.clientId === null) throw new TokentrayError('CLIENT_ID_MISSING', 'No client id is configured.');
+    if (request.deviceCode === true && (request.provider === 'google' || (request.profile && providerOfProfile(request.profile) === 'google'))) {
+      throw new TokentrayError('DEVICE_CODE_UNSUPPORTED', 'Google does not allow the mail scopes on its device-code flow.');
+    }
     if (this.#pending.has(request.id)) throw new TokentrayError('SIGN_IN_IN_PROGRESS', `A sign-in for "${request.id}" is already open.`);
     const authorizeUrl = `${authorityFor(this.settings)}/oauth2/v2.0/authorize?client_id=${this.settings.clientId}&state=fake-${request.id}`;
     const result = new Promise<AccountStatus>((resolve, reject) => {
@@ -102,7 +112,12 @@ export class FakeTokentrayApi implements TokentrayApi {
     });
     const pending = this.#pending.get(request.id)!;
     try {
-      await hooks.onAuthorizeUrl(authorizeUrl);
+      if (request.deviceCode === true) {
+        if (!hooks.onDeviceCode) throw new TokentrayError('DEVICE_CODE_UNSUPPORTED', 'This surface cannot show a device code.');
+        await hooks.onDeviceCode({ ...FAKE_DEVICE_CODE, expiresAt: this.now() + this.deviceCodeLifetimeMs });
+      } else {
+        await hooks.onAuthorizeUrl(authorizeUrl);
+      }
     } catch (error) {
       this.#pending.delete(request.id);
       throw error;
@@ -162,6 +177,8 @@ export class FakeTokentrayApi implements TokentrayApi {
   }
 
   googleSecretSet = false;
+  /** How long the fake's device codes are valid. */
+  deviceCodeLifetimeMs = 15 * 60_000;
 
   async rotateServerSecret(): Promise<string> {
     this.#record('rotateServerSecret', []);

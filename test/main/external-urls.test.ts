@@ -73,6 +73,17 @@ describe('ExternalLinks', () => {
     assert.deepEqual(opened, [AUTHORIZE, HELP_LINKS['register-app']]);
   });
 
+  it('opens a device-code verification page only over plain https', async () => {
+    const opened: string[] = [];
+    const links = new ExternalLinks(async (url) => void opened.push(url), async () => GLOBAL, silentLogger);
+    await links.openVerificationUrl('https://microsoft.com/devicelogin');
+    await links.openVerificationUrl('https://login.microsoft.com/device');
+    for (const url of ['http://microsoft.com/devicelogin', 'https://user:pass@microsoft.com/devicelogin', 'javascript:alert(1)', 'file:///etc/passwd', 'ms-settings:privacy', 'not a url']) {
+      await assert.rejects(links.openVerificationUrl(url), { code: 'BROWSER_OPEN_FAILED' }, url);
+    }
+    assert.deepEqual(opened, ['https://microsoft.com/devicelogin', 'https://login.microsoft.com/device']);
+  });
+
   it('turns a failing system browser into BROWSER_OPEN_FAILED', async () => {
     const links = new ExternalLinks(async () => Promise.reject(new Error('no handler')), async () => GLOBAL, silentLogger);
     await assert.rejects(links.openHelp('imap-smtp-oauth'), { code: 'BROWSER_OPEN_FAILED' });

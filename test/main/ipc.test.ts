@@ -12,7 +12,7 @@ import type { StatusReport } from '../../src/shared/account-status.js';
 import { TokentrayError } from '../../src/shared/tokentray-error.js';
 import { createWindowClient } from '../../renderer/client.js';
 import { FakeEmitter, FakeWebContents, createFakeElectron, ipcEventFrom, type FakeElectron } from '../fakes/fake-electron.js';
-import { FakeTokentrayApi, fakeAccount } from '../fakes/fake-tokentray-api.js';
+import { FAKE_DEVICE_CODE, FakeTokentrayApi, fakeAccount } from '../fakes/fake-tokentray-api.js';
 
 const PATHS = { preload: '/app/dist/preload/preload.cjs', indexHtml: '/app/dist/renderer/index.html' };
 
@@ -65,7 +65,7 @@ describe('IPC contract', () => {
 
   it('exposes named functions only: no getToken, no ipcRenderer, frozen', () => {
     const { ourPage } = setup();
-    assert.deepEqual(Object.keys(ourPage).sort(), [...WINDOW_METHODS, 'onShowView', 'onStatusChanged'].sort());
+    assert.deepEqual(Object.keys(ourPage).sort(), [...WINDOW_METHODS, 'onDeviceCode', 'onShowView', 'onStatusChanged'].sort());
     for (const value of Object.values(ourPage)) assert.equal(typeof value, 'function');
     assert.equal('getToken' in ourPage, false);
     for (const name of ['invoke', 'send', 'on', 'ipcRenderer', 'sendSync']) assert.equal(name in ourPage, false, name);
@@ -140,6 +140,9 @@ describe('IPC contract', () => {
       [IPC_CHANNELS.recentRequests, [1e9]],
       [IPC_CHANNELS.copyText, [42]],
       [IPC_CHANNELS.openHelp, ['https://evil.example/']],
+      [IPC_CHANNELS.connectAccount, [{ id: 'a', deviceCode: 'yes' }]],
+      [IPC_CHANNELS.openDeviceCodePage, [{ id: 'sales' }]],
+      [IPC_CHANNELS.openDeviceCodePage, [42]],
     ];
     for (const [channel, args] of bad) {
       const result = (await electron.ipcMain.invoke(channel, event, ...args)) as { ok: boolean; error?: { code: string } };
@@ -212,6 +215,33 @@ describe('IPC contract', () => {
     assert.equal(result.ok && result.value.state.kind, 'active');
   });
 
+  it('runs a device-code sign-in from main: the code goes to the page as an event, its page opens by account id', async () => {
+    const electron = createFakeElectron();
+    const api = new FakeTokentrayApi();
+    const opened: string[] = [];
+    const signIns = new SignInSessions(api, async () => assert.fail('no browser for a device code'), async (url) => void opened.push(url));
+    const events: Array<{ id: string; userCode: string }> = [];
+    signIns.onDeviceCode((id, prompt) => void events.push({ id, userCode: prompt.userCode }));
+    const backend = createWindowBackend({ api, signIns, copyText: () => undefined, openHelp: async () => undefined });
+    registerIpcHandlers(electron.ipcMain, backend, () => true, silentLogger);
+    const event = ipcEventFrom(new FakeWebContents());
+    const answer = electron.ipcMain.invoke(IPC_CHANNELS.connectAccount, event, { id: 'kiosk', profile: 'outlook', deviceCode: true }) as Promise<{ ok: boolean }>;
+    const { request } = await api.waitForSignIn('kiosk');
+    assert.equal(request.deviceCode, true);
+    assert.deepEqual(events, [{ id: 'kiosk', userCode: FAKE_DEVICE_CODE.userCode }]);
+    assert.equal(signIns.deviceCodeFor('kiosk')?.verificationUri, FAKE_DEVICE_CODE.verificationUri);
+    assert.deepEqual(await electron.ipcMain.invoke(IPC_CHANNELS.openDeviceCodePage, event, 'kiosk'), { ok: true, value: null });
+    assert.deepEqual(opened, [FAKE_DEVICE_CODE.verificationUri]);
+    const other = (await electron.ipcMain.invoke(IPC_CHANNELS.openDeviceCodePage, event, 'sales')) as { ok: boolean; error?: { code: string } };
+    assert.equal(other.error?.code, 'SIGN_IN_CANCELLED', 'no code is waiting for that account');
+    api.completeSignIn('kiosk');
+    assert.equal((await answer).ok, true);
+    assert.equal(signIns.deviceCodeFor('kiosk'), null, 'the code is forgotten with its sign-in');
+    const late = (await electron.ipcMain.invoke(IPC_CHANNELS.openDeviceCodePage, event, 'kiosk')) as { ok: boolean };
+    assert.equal(late.ok, false);
+    assert.equal(opened.length, 1);
+  });
+
   it('copies the EmailEngine URL in main: the secret never reaches the page', async () => {
     const { ourPage, api, electron } = setup();
     const copied = await ourPage.copyServerUrl();
@@ -243,6 +273,12 @@ describe('IPC contract', () => {
     const views: WindowView[] = [];
     const stop = bridge.onStatusChanged((...args: unknown[]) => void reports.push(args));
     bridge.onShowView((view) => void views.push(view));
+    const codes: unknown[] = [];
+    bridge.onDeviceCode((code) => void codes.push(code));
+    const code = { id: 'kiosk', prompt: { verificationUri: 'https://microsoft.com/devicelogin', userCode: 'ABCD-EFGH', expiresAt: 1, message: null } };
+    ipc.emit(IPC_EVENTS.deviceCode, {}, code);
+    ipc.emit(IPC_EVENTS.deviceCode, {}, { id: 'kiosk', prompt: { userCode: 7 } });
+    ipc.emit(IPC_EVENTS.deviceCode, {}, 'ABCD-EFGH');
     const report: StatusReport = { accounts: [], server: { running: true, url: null, error: null } };
     ipc.emit(IPC_EVENTS.statusChanged, { sender: 'secret-event-object' }, report);
     ipc.emit(IPC_EVENTS.showView, {}, 'connect');
@@ -251,5 +287,6 @@ describe('IPC contract', () => {
     ipc.emit(IPC_EVENTS.statusChanged, {}, report);
     assert.deepEqual(reports, [[report]]);
     assert.deepEqual(views, ['connect']);
+    assert.deepEqual(codes, [code], 'a malformed code event is dropped');
   });
 });

@@ -98,7 +98,7 @@ export interface WindowHarness {
 function bridgeScript(methods: readonly string[]): string {
   return `(() => {
     const invoke = (method, args) => window.__tokentrayInvoke(method, args);
-    const listeners = { status: new Set(), view: new Set() };
+    const listeners = { status: new Set(), view: new Set(), deviceCode: new Set() };
     const bridge = {};
     for (const method of ${JSON.stringify(methods)}) bridge[method] = (...args) => invoke(method, args);
     const subscribe = (kind) => (listener) => {
@@ -107,6 +107,7 @@ function bridgeScript(methods: readonly string[]): string {
     };
     bridge.onStatusChanged = subscribe('status');
     bridge.onShowView = subscribe('view');
+    bridge.onDeviceCode = subscribe('deviceCode');
     Object.defineProperty(window, '__tokentrayEmit', { value: (kind, payload) => listeners[kind]?.forEach((listener) => listener(payload)) });
     Object.defineProperty(window, 'tokentray', { value: Object.freeze(bridge) });
   })();`;
@@ -151,9 +152,10 @@ export async function startWindowHarness(api: HarnessApi, options: HarnessOption
     () => api.getSettings(),
     silentLogger,
   );
+  const signIns = new SignInSessions(api, (url) => links.openSignInUrl(url), (url) => links.openVerificationUrl(url));
   const backend = createWindowBackend({
     api,
-    signIns: new SignInSessions(api, (url) => links.openSignInUrl(url)),
+    signIns,
     copyText: (text) => void copied.push(text),
     openHelp: (topic: HelpTopic) => links.openHelp(topic),
     overriddenSettings: () => options.overriddenSettings ?? [],
@@ -170,11 +172,15 @@ export async function startWindowHarness(api: HarnessApi, options: HarnessOption
   // Plain source text, not a function: tsx would add helpers (__name) the page does not have.
   await page.addInitScript({ content: bridgeScript(WINDOW_METHODS) });
 
-  const emit = async (kind: 'status' | 'view', payload: unknown): Promise<void> => {
+  const emit = async (kind: 'status' | 'view' | 'deviceCode', payload: unknown): Promise<void> => {
     await page.evaluate(`window.__tokentrayEmit(${JSON.stringify(kind)}, ${JSON.stringify(payload)})`);
   };
   const unsubscribe = api.onChange?.((report) => {
     emit('status', report).catch(() => undefined); // the page may be closing
+  });
+  // As app-shell.ts does: each device code main hears goes to the window.
+  const unsubscribeCodes = signIns.onDeviceCode((id, prompt) => {
+    emit('deviceCode', { id, prompt }).catch(() => undefined);
   });
 
   const url = pathToFileURL(indexHtml);
@@ -205,6 +211,7 @@ export async function startWindowHarness(api: HarnessApi, options: HarnessOption
     },
     close: async () => {
       unsubscribe?.();
+      unsubscribeCodes();
       await context.close();
       await owned?.close();
     },

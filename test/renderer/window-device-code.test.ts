@@ -1,0 +1,176 @@
+/**
+ * Device-code sign-in in the real window (Chromium, fake core): the option in Connect, the
+ * link and the code with their Copy buttons, the live countdown, Cancel, each outcome with the
+ * core's named error, the offer when no browser opens, and Google's refusal.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { ERROR_HINTS } from '../../src/shared/error-codes.js';
+import { TokentrayError } from '../../src/shared/tokentray-error.js';
+import { FAKE_DEVICE_CODE, FakeTokentrayApi } from '../fakes/fake-tokentray-api.js';
+import { launchChromium, startWindowHarness, type ChromiumHandle, type HarnessOptions, type WindowHarness } from './window-harness.js';
+
+let chromium: ChromiumHandle;
+let harness: WindowHarness | null = null;
+
+before(async () => {
+  chromium = await launchChromium();
+});
+after(async () => {
+  await chromium.close();
+});
+afterEach(async () => {
+  if (harness) {
+    const problems = [...harness.problems];
+    await harness.close();
+    harness = null;
+    assert.deepEqual(problems, []);
+  }
+});
+
+async function open(api: FakeTokentrayApi, options: Omit<HarnessOptions, 'browser'> = {}): Promise<WindowHarness> {
+  harness = await startWindowHarness(api, { browser: chromium.browser, view: 'connect', ...options });
+  return harness;
+}
+
+const focusedId = (h: WindowHarness): Promise<string> => h.page.evaluate(() => document.activeElement?.id ?? '');
+
+describe('Connect with a code on another device (real renderer in Chromium)', () => {
+  it('shows the link and the code, copies and opens them, counts down, and connects when approved', async () => {
+    const api = new FakeTokentrayApi();
+    const h = await open(api);
+    const { page, calls, copied, openedUrls } = h;
+    await page.getByLabel('Account id').fill('kiosk');
+    await page.getByLabel('Microsoft 365 address (optional)').fill('kiosk@contoso.com');
+    await page.getByRole('button', { name: 'Sign in with a code on another device' }).click();
+
+    const { request } = await api.waitForSignIn('kiosk');
+    assert.equal(request.deviceCode, true, 'the window asked for a device code');
+    assert.deepEqual(calls.find((call) => call.method === 'connectAccount')?.args, [{ id: 'kiosk', email: 'kiosk@contoso.com', profile: 'outlook', sharedMailbox: null, deviceCode: true }]);
+    await page.getByRole('heading', { name: 'Sign in on another device' }).waitFor();
+    const code = page.locator('#connect-device-code');
+    await code.waitFor();
+    assert.equal(await code.innerText(), FAKE_DEVICE_CODE.userCode);
+    assert.equal(await page.locator('#connect-device-url').innerText(), FAKE_DEVICE_CODE.verificationUri);
+    assert.match(await page.locator('#connect-device-announcement').textContent() ?? '', /open https:\/\/microsoft\.com\/devicelogin and enter the code FAKE-C0DE/);
+    assert.equal(await page.locator('#connect-device-status').innerText(), 'Waiting for the sign-in on the other device…');
+    assert.match(await page.locator('#connect-device').innerText(), /Sign in as kiosk@contoso\.com/);
+    assert.equal(await focusedId(h), 'connect-device-cancel', 'focus moves to Cancel');
+    assert.equal(openedUrls.length, 0, 'no browser is opened by itself');
+
+    const expiry = page.locator('#connect-device-expiry');
+    assert.match(await expiry.innerText(), /^The code expires in 1[45]:\d\d\.$/);
+    const first = await expiry.innerText();
+    await page.waitForFunction((shown) => document.getElementById('connect-device-expiry')?.textContent !== shown, first, { timeout: 3000 });
+    assert.match(await expiry.innerText(), /^The code expires in 1[45]:\d\d\.$/, 'the countdown is live');
+    await h.screenshot('connect-device-code-light');
+
+    await page.getByRole('button', { name: 'Copy code' }).click();
+    await page.getByRole('button', { name: 'Copy link' }).click();
+    assert.deepEqual(copied, [FAKE_DEVICE_CODE.userCode, FAKE_DEVICE_CODE.verificationUri]);
+    await page.getByRole('button', { name: `Open ${FAKE_DEVICE_CODE.verificationUri} in this computer's browser` }).click();
+    await page.getByText('The sign-in page opened in your browser: enter the code there.').waitFor();
+    assert.deepEqual(openedUrls, [FAKE_DEVICE_CODE.verificationUri], 'main opened the page it holds for this sign-in');
+    assert.deepEqual(calls.filter((call) => call.method === 'openDeviceCodePage').map((call) => call.args), [['kiosk']], 'the window named the account, not a URL');
+
+    api.completeSignIn('kiosk');
+    await page.getByRole('heading', { name: 'kiosk is connected' }).waitFor();
+  });
+
+  it('Cancel (and Escape) ends the polling and says how to start again', async () => {
+    const api = new FakeTokentrayApi();
+    const h = await open(api);
+    const { page, calls } = h;
+    await page.getByLabel('Account id').fill('kiosk');
+    await page.getByRole('button', { name: 'Sign in with a code on another device' }).click();
+    await page.locator('#connect-device-code').waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'Sign-in cancelled' });
+    await alert.waitFor();
+    assert.ok((await alert.innerText()).includes(ERROR_HINTS.SIGN_IN_CANCELLED));
+    assert.deepEqual(calls.find((call) => call.method === 'cancelSignIn')?.args, ['kiosk']);
+    assert.deepEqual(api.pendingSignIns(), []);
+    assert.equal(await page.locator('#connect-offer').count(), 0, 'a cancel offers nothing more');
+    assert.equal(await page.getByLabel('Account id').inputValue(), 'kiosk', 'the form keeps what was typed');
+
+    await page.getByRole('button', { name: 'Sign in with a code on another device' }).click();
+    await page.locator('#connect-device-code').waitFor();
+    await page.keyboard.press('Escape');
+    await alert.waitFor();
+    assert.deepEqual(api.pendingSignIns(), []);
+    // The code's page is gone with the sign-in: main refuses to open it.
+    const stale = await page.evaluate(() => window.tokentray!.openDeviceCodePage('kiosk'));
+    assert.equal(stale.ok, false);
+  });
+
+  it('shows a declined code and an expired one with the core\'s words, offering a new code', async () => {
+    const api = new FakeTokentrayApi();
+    api.deviceCodeLifetimeMs = 2500;
+    const h = await open(api);
+    const { page } = h;
+    await page.getByLabel('Account id').fill('kiosk');
+    await page.getByRole('button', { name: 'Sign in with a code on another device' }).click();
+    await page.locator('#connect-device-code').waitFor();
+    await page.getByText('The code has expired.').waitFor({ timeout: 5000 });
+    api.failSignIn('kiosk', new TokentrayError('SIGN_IN_TIMEOUT', 'The device code expired before the sign-in was completed.'));
+    const expired = page.getByRole('alert').filter({ hasText: 'The device code expired before the sign-in was completed.' });
+    await expired.waitFor();
+    assert.ok((await expired.innerText()).includes(ERROR_HINTS.SIGN_IN_TIMEOUT));
+    assert.equal(await focusedId(h), 'connect-offer-device', 'focus is on the way forward');
+
+    api.deviceCodeLifetimeMs = 15 * 60_000;
+    await page.getByRole('button', { name: 'Get a new code' }).click();
+    await api.waitForSignIn('kiosk');
+    await page.locator('#connect-device-code').waitFor();
+    api.failSignIn('kiosk', new TokentrayError('SIGN_IN_CONSENT_DENIED', 'The device-code sign-in was declined on the other device.'));
+    const denied = page.getByRole('alert').filter({ hasText: 'declined on the other device' });
+    await denied.waitFor();
+    assert.ok((await denied.innerText()).includes(ERROR_HINTS.SIGN_IN_CONSENT_DENIED));
+    assert.equal(await page.getByRole('button', { name: 'Get a new code' }).isVisible(), true);
+  });
+
+  it('offers the code at once when no browser can be opened here', async () => {
+    const api = new FakeTokentrayApi();
+    const h = await open(api, {
+      openExternal: async () => {
+        throw new Error('xdg-open: no method available for opening the URL');
+      },
+    });
+    const { page } = h;
+    await page.getByLabel('Account id').fill('server');
+    await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'The system browser could not be opened.' });
+    await alert.waitFor();
+    assert.equal(await alert.getAttribute('data-error-code'), 'BROWSER_OPEN_FAILED');
+    const offer = page.locator('#connect-offer');
+    assert.match(await offer.innerText(), /No browser opened on this computer/);
+    assert.equal(await focusedId(h), 'connect-offer-device', 'the offer has the focus');
+    await h.screenshot('connect-browser-failed-offer-light');
+    await page.getByRole('button', { name: 'Sign in with a code on another device' }).first().click();
+    const { request } = await api.waitForSignIn('server');
+    assert.equal(request.deviceCode, true);
+    assert.equal(request.id, 'server', 'the same account');
+    await page.locator('#connect-device-code').waitFor();
+    api.completeSignIn('server');
+    await page.getByRole('heading', { name: 'server is connected' }).waitFor();
+  });
+
+  it('is not offered for Google, with the reason', async () => {
+    const api = new FakeTokentrayApi({ settings: { 'google.clientId': '1234567890-abcdefghijklmnop.apps.googleusercontent.com' } });
+    await api.setClientSecret('google', 'GOCSPX-window-test-secret-0123456789');
+    const { page } = await open(api);
+    const button = page.getByRole('button', { name: 'Sign in with a code on another device' });
+    assert.equal(await button.isEnabled(), true, 'Microsoft offers it');
+    await page.locator('input[name="provider"][value="google"]').check();
+    assert.equal(await button.isDisabled(), true);
+    const note = page.locator('#connect-device-note');
+    assert.match(await note.innerText(), /not available for Google/);
+    assert.ok((await note.innerText()).includes(ERROR_HINTS.DEVICE_CODE_UNSUPPORTED));
+    assert.equal(await button.getAttribute('aria-describedby'), 'connect-device-note');
+    // Even a page that asks anyway gets the core's named refusal.
+    const forced = await page.evaluate(() => window.tokentray!.connectAccount({ id: 'g', profile: 'gmail', deviceCode: true }));
+    assert.equal(!forced.ok && forced.error.code, 'DEVICE_CODE_UNSUPPORTED');
+    await page.locator('input[name="provider"][value="microsoft"]').check();
+    assert.equal(await note.isVisible(), false);
+  });
+});

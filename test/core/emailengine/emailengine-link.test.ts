@@ -205,6 +205,23 @@ describe('EmailEngineLink against an EmailEngine-shaped server', () => {
     assert.ok(recreated && recreated !== gmailApp.id && ee.apps.get(recreated)?.provider === 'gmail');
   });
 
+  it('stands in for EmailEngine faithfully: refuses a gmail app without a secret, and a Gmail app without credentials cannot start', async () => {
+    await link.connect({ url: ee.url, token });
+    const post = (body: unknown) => fetch(`${ee.url}/v1/oauth2`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const refused = await post({ name: 'x', provider: 'gmail', baseScopes: 'api', clientId: 'c', redirectUrl: 'http://127.0.0.1/', authority: 'common' });
+    assert.equal(refused.status, 400);
+    const fields = ((await refused.json()) as { fields: Array<{ key: string }> }).fields.map((field) => field.key).sort();
+    assert.deepEqual(fields, ['authority', 'clientSecret']);
+    // Stored some other way (an older EmailEngine, an edited app): the Gmail client fails before asking the auth server.
+    ee.apps.set('BARE', { id: 'BARE', name: 'bare', provider: 'gmail', baseScopes: 'api', clientId: '', enabled: true });
+    ee.accounts.set('bare', { account: 'bare', imap: false, smtp: false, oauth2: { provider: 'BARE', useAuthServer: true, auth: { user: 'bare@gmail.com' } }, state: 'init', lastError: null });
+    await link.afterSignIn({ id: 'bare', profile: 'gmail-api', provider: 'google', username: 'bare@gmail.com', user: 'bare@gmail.com', cloud: 'global' }, { overwrite: false });
+    await ee.settle();
+    assert.equal(ee.accounts.get('bare')?.state, 'connectError');
+    assert.equal(ee.accounts.get('bare')?.lastError?.response, 'OAuth2 credentials not set up for Gmail');
+    assert.deepEqual(ee.authCalls, []);
+  });
+
   it("keeps a Gmail API account on the Gmail API app it names, and asks before moving one off an IMAP app", async () => {
     await link.connect({ url: ee.url, token });
     const app = (id: string, baseScopes: string) => ({ id, name: `Production Gmail ${baseScopes}`, provider: 'gmail', baseScopes, clientId: 'prod.apps.googleusercontent.com', clientSecret: 'real', redirectUrl: 'https://ee.example.com/oauth', enabled: true });

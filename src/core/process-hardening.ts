@@ -15,8 +15,9 @@
  * Not done: prctl(PR_SET_DUMPABLE, 0) would also stop same-user ptrace, but Node offers no
  * prctl and a native addon would need a compiler at install time (README, "Security").
  */
-import { spawnSync } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 export const OWNER_ONLY_UMASK = 0o077;
 
@@ -51,6 +52,9 @@ function disableLinuxCoreDumps(warnings: string[]): boolean {
   // Soft limit 0 already (the usual default): nothing in Node can raise it, so no spawn on
   // every command. Only a started-with `ulimit -c unlimited` process pays for prlimit.
   if (before && before.soft === 0) return true;
+  // Loaded only here: child_process pulls in streams, net and dgram, which a command that
+  // exits in a few milliseconds should not pay for on every start.
+  const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof ChildProcess;
   const result = spawnSync('prlimit', ['--pid', String(process.pid), '--core=0:0'], { stdio: 'ignore', timeout: 5_000 });
   const after = coreLimits();
   if (after && after.soft === 0) return true;

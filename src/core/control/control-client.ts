@@ -11,36 +11,69 @@ import type { TokentrayApi } from '../../shared/tokentray-api.js';
 import { MAX_CONTROL_ANSWER_BYTES, type ControlMessage } from './control-channel.js';
 import { SecureConnection } from './secure-connection.js';
 
+/** An opened-ahead first connection left unused this long is closed (the daemon would time it out). */
+export const PRECONNECT_IDLE_MS = 1_000;
+
 export class ControlClient implements TokentrayApi {
   readonly #endpoint: string;
-  readonly #vaultKey: Buffer;
+  readonly #vaultKey: Buffer | Promise<Buffer>;
   readonly #verify: () => Promise<void>;
   #nextId = 1;
+  #ahead: { connection: Promise<SecureConnection>; timer: NodeJS.Timeout } | null = null;
 
   /**
    * `verify` runs before every connection (control-peer.ts: the socket must be the user's
    * own); the handshake then proves the daemon holds `vaultKey` before a request is sent.
+   * The key may be a promise (a keychain read still under way): see connectAsClient.
    */
-  constructor(endpoint: string, vaultKey: Buffer, verify: () => Promise<void> = async () => undefined) {
+  constructor(endpoint: string, vaultKey: Buffer | Promise<Buffer>, verify: () => Promise<void> = async () => undefined) {
     this.#endpoint = endpoint;
     this.#vaultKey = vaultKey;
     this.#verify = verify;
   }
 
-  /** One request per connection: simple, and a long sign-in does not block other calls. */
-  async #call<T>(method: string, params: unknown[], onEvent?: (message: ControlMessage & { event: string }) => void): Promise<T> {
-    await this.#verify();
-    const id = this.#nextId++;
+  /**
+   * Opens the first connection now, for the first call to use: its hello and the daemon's
+   * answer then cross while the key is still being read. Only for a socket `verify` has just
+   * passed; errors wait for the call that uses it, as they would have come from its connect.
+   */
+  connectAhead(): void {
+    if (this.#ahead) return;
+    const connection = this.#open();
+    connection.catch(() => undefined); // reported by the call that takes it
+    const timer = setTimeout(() => {
+      if (this.#ahead?.connection !== connection) return;
+      this.#ahead = null;
+      void connection.then((opened) => opened.destroy(), () => undefined);
+    }, PRECONNECT_IDLE_MS);
+    timer.unref();
+    this.#ahead = { connection, timer };
+  }
+
+  #open(): Promise<SecureConnection> {
     const socket: Socket = connect(this.#endpoint);
     const unreachable = (error: Error): TokentrayError =>
       new TokentrayError('DAEMON_UNREACHABLE', `The running tokentray did not answer (${(error as NodeJS.ErrnoException).code ?? error.message}).`, { cause: error });
-    const connection = await new Promise<SecureConnection>((resolve, reject) => {
+    return new Promise<SecureConnection>((resolve, reject) => {
       const onError = (error: Error): void => reject(unreachable(error));
       socket.once('error', onError);
       socket.once('connect', () => {
         SecureConnection.connectAsClient(socket, this.#vaultKey, this.#endpoint, MAX_CONTROL_ANSWER_BYTES).then(resolve, reject);
       });
     });
+  }
+
+  /** One request per connection: simple, and a long sign-in does not block other calls. */
+  async #call<T>(method: string, params: unknown[], onEvent?: (message: ControlMessage & { event: string }) => void): Promise<T> {
+    const ahead = this.#ahead;
+    this.#ahead = null;
+    if (ahead) clearTimeout(ahead.timer);
+    else await this.#verify();
+    const id = this.#nextId++;
+    const connection = await (ahead?.connection ?? this.#open());
+    const socket = connection.socket;
+    const unreachable = (error: Error): TokentrayError =>
+      new TokentrayError('DAEMON_UNREACHABLE', `The running tokentray did not answer (${(error as NodeJS.ErrnoException).code ?? error.message}).`, { cause: error });
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const finish = (action: () => void): void => {
@@ -59,6 +92,7 @@ export class ControlClient implements TokentrayApi {
       });
       socket.on('error', (error) => finish(() => reject(unreachable(error))));
       socket.on('close', () => finish(() => reject(new TokentrayError('DAEMON_UNREACHABLE', 'The running tokentray closed the connection.'))));
+      if (socket.destroyed) finish(() => reject(new TokentrayError('DAEMON_UNREACHABLE', 'The running tokentray closed the connection.')));
       connection.send({ id, method, params });
     });
   }

@@ -8,7 +8,7 @@
 import type { StatusReport } from '../../shared/account-status.js';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import type { TokentrayApi } from '../../shared/tokentray-api.js';
-import { ControlClient } from './control-client.js';
+import type { ControlClient } from './control-client.js';
 import { verifyControlEndpoint } from './control-peer.js';
 import { KeytarSecretStore } from '../storage/keytar-secret-store.js';
 import { dataFiles, ensureDataDirectory } from '../storage/paths.js';
@@ -26,6 +26,12 @@ export const REMOTE_STATUS_POLL_MS = 2_000;
  * A lock naming a process that no longer runs tokentray (crashed, or a reboot gave its pid
  * to another program) means no daemon. The endpoint it names is checked before every
  * connection (control-peer.ts), and the handshake proves the daemon holds the vault key.
+ *
+ * Once the endpoint has passed, the keychain read (on Linux a D-Bus exchange with the
+ * Secret Service, in a worker thread) and the first connection's hello run side by side:
+ * the hello needs no key, and nothing else is sent before the daemon has proved it holds
+ * it. The channel's modules load meanwhile too. A short-lived command saves most of the
+ * keychain's wait this way.
  */
 export async function connectToDaemon(home: string, secrets: SecretStore = new KeytarSecretStore()): Promise<ControlClient | null> {
   const files = dataFiles(home);
@@ -33,10 +39,18 @@ export async function connectToDaemon(home: string, secrets: SecretStore = new K
   const lock = await readLock(files.lock);
   if (!lock?.control || !isLockLive(files.lock, lock)) return null;
   const endpoint = lock.control;
-  await verifyControlEndpoint(endpoint, files.lock);
-  const material = await readVaultKey(files.vault, secrets);
-  if (!material) throw new TokentrayError('DAEMON_UNREACHABLE', 'A tokentray daemon is running but has not created its vault yet.');
-  return new ControlClient(endpoint, material.key, () => verifyControlEndpoint(endpoint, files.lock));
+  const verify = (): Promise<void> => verifyControlEndpoint(endpoint, files.lock);
+  await verify();
+  const key = readVaultKey(files.vault, secrets).then((material) => {
+    if (!material) throw new TokentrayError('DAEMON_UNREACHABLE', 'A tokentray daemon is running but has not created its vault yet.');
+    return material.key;
+  });
+  key.catch(() => undefined); // thrown below; the early connection ends with it too
+  const { ControlClient } = await import('./control-client.js');
+  const client = new ControlClient(endpoint, key, verify);
+  client.connectAhead();
+  await key;
+  return client;
 }
 
 export class RemoteCore implements TokentrayCore {

@@ -107,8 +107,12 @@ export class SecureConnection {
    *
    * Throws DAEMON_UNTRUSTED when the peer cannot prove it holds the vault key (nothing but
    * the random nonce was sent to it), DAEMON_UNREACHABLE when it goes away or refuses.
+   *
+   * The key may still be on its way (a keychain read): the hello needs none, so it goes out
+   * at once and the daemon's answer is awaited together with the key; the key is needed
+   * only to check that answer. A key that fails ends the connection with its error.
    */
-  static async connectAsClient(socket: Socket, vaultKey: Buffer, endpoint: string, maxLineBytes: number): Promise<SecureConnection> {
+  static async connectAsClient(socket: Socket, vaultKeySource: Buffer | Promise<Buffer>, endpoint: string, maxLineBytes: number): Promise<SecureConnection> {
     const reader = new LineReader(socket, maxLineBytes);
     const clientNonce = newNonce();
     socket.write(`${JSON.stringify({ hello: CONTROL_PROTOCOL, nonce: clientNonce.toString('hex') })}\n`);
@@ -116,6 +120,13 @@ export class SecureConnection {
     if (answer === null) {
       socket.destroy();
       throw new TokentrayError('DAEMON_UNREACHABLE', `The running tokentray at ${endpoint} did not answer the handshake.`);
+    }
+    let vaultKey: Buffer;
+    try {
+      vaultKey = await vaultKeySource;
+    } catch (error) {
+      socket.destroy();
+      throw error;
     }
     if (answer.refused === 'not-ready') {
       socket.destroy();

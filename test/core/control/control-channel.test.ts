@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ControlClient } from '../../../src/core/control/control-client.js';
+import { ControlClient, PRECONNECT_IDLE_MS } from '../../../src/core/control/control-client.js';
 import { MAX_CONTROL_LINE_BYTES, controlSocketInHome, prepareControlEndpoint } from '../../../src/core/control/control-channel.js';
 import { startControlServer } from '../../../src/core/control/control-server.js';
 import { SecureConnection } from '../../../src/core/control/secure-connection.js';
@@ -271,6 +271,41 @@ describe('control channel', () => {
     key = null;
     await assert.rejects(new ControlClient(endpoint, presented).status(), (error: unknown) => error instanceof TokentrayError && error.code === 'DAEMON_UNREACHABLE');
     assert.deepEqual(api.calls, []);
+  });
+
+  it('sends its hello while the key is still being read, and proves itself once it arrives', async () => {
+    let deliver!: (value: Buffer) => void;
+    const pending = new Promise<Buffer>((resolve) => (deliver = resolve));
+    const client = new ControlClient(endpoint, pending);
+    client.connectAhead();
+    // A daemon's answer to the hello comes before the key: the call waits for the key, then goes on.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(api.calls, []);
+    deliver(key!);
+    assert.equal((await client.getToken('work')).accessToken, 'at-1');
+    assert.equal((await client.getToken('work')).accessToken, 'at-1', 'a second call opens its own connection');
+    assert.deepEqual(
+      api.calls.map((call) => call.method),
+      ['getToken', 'getToken'],
+    );
+  });
+
+  it('ends an early connection with the key read’s own error, calling nothing', async () => {
+    const failing = Promise.reject(new TokentrayError('KEYCHAIN_LOCKED', 'The OS keychain is locked.'));
+    failing.catch(() => undefined);
+    const client = new ControlClient(endpoint, failing);
+    client.connectAhead();
+    await assert.rejects(client.getToken('work'), (error: unknown) => error instanceof TokentrayError && error.code === 'KEYCHAIN_LOCKED');
+    assert.deepEqual(api.calls, []);
+  });
+
+  it('does not use an early connection left idle: the first call then connects afresh', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const client = new ControlClient(endpoint, key!);
+    client.connectAhead();
+    t.mock.timers.tick(PRECONNECT_IDLE_MS);
+    t.mock.timers.reset();
+    assert.equal((await client.getToken('work')).accessToken, 'at-1');
   });
 
   it("passes connectAccount's authorize-url event to the hook before the result", async () => {

@@ -64,7 +64,7 @@ export class AccountsView {
       { class: 'empty', hidden: true },
       h('div', { class: 'empty-art', 'aria-hidden': 'true' }),
       h('h2', { class: 'empty-title' }, 'No accounts yet'),
-      h('p', { class: 'empty-text' }, 'Connect a Microsoft 365 mailbox, then give EmailEngine the same account id.'),
+      h('p', { class: 'empty-text' }, 'Connect a Microsoft 365 or Gmail mailbox, then give EmailEngine the same account id.'),
       h('button', { type: 'button', class: 'btn btn-primary', onclick: () => ctx.showView('connect', { focus: 'panel' }) }, 'Connect an account'),
     );
     this.#list = h('div', { class: 'account-list', role: 'list', 'aria-label': 'Connected accounts' });

@@ -139,7 +139,10 @@ export class GoogleSettingsPanel {
         ? 'Ready: Gmail accounts can connect.'
         : `Not set up yet: Gmail sign-in needs ${setup.missing.map((item) => (item === 'clientId' ? 'the client ID' : 'the client secret')).join(' and ')}.`,
     );
-    this.#state.classList.toggle('is-warn', !setup.ready);
+    // A warning only when Gmail accounts depend on it; otherwise Google is simply not in use.
+    const inUse = state.report?.accounts.some((account) => account.provider === 'google') ?? false;
+    this.#state.classList.toggle('is-warn', !setup.ready && inUse);
+    this.#state.classList.toggle('is-muted', !setup.ready && !inUse);
   }
 
   #fill(settings: Settings): void {

@@ -256,8 +256,10 @@ export async function runDesktopApp(deps: DesktopAppDeps): Promise<DesktopApp | 
     const settings = await core.getSettings();
     // Re-register the login item at each start: the AppImage or install path may have moved.
     if (settings.startAtLogin) await startAtLogin.setEnabled(true);
-    // First run: nothing works without an app registration, so show the guide.
-    if (settings.clientId === null) window.show('settings');
+    // First run: nothing works without an app registration (Azure's, or a Google client with
+    // its secret), so show the guides.
+    const googleReady = settings['google.clientId'] !== null && (await core.status()).clientSecrets?.google === true;
+    if (settings.clientId === null && !googleReady) window.show('settings');
   } catch (error) {
     logger.warn('could not apply the start-up settings', { error: error instanceof Error ? error : String(error) });
   }

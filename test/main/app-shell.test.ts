@@ -205,6 +205,14 @@ describe('desktop app lifecycle', () => {
     assert.deepEqual(electron.windows[0]!.loaded[0]!.options, { hash: 'settings' });
   });
 
+  it('does not open the setup guide when Google alone is set up', async () => {
+    const core = new FakeTokentrayCore({ settings: { clientId: null, 'google.clientId': '1234567890-abcdefghijklmnop.apps.googleusercontent.com' } });
+    await core.setClientSecret('google', 'GOCSPX-app-shell-test-secret-01');
+    const { electron, started } = launch({ core });
+    await started;
+    assert.equal(electron.windows.length, 0, 'Gmail accounts can be connected: no first-run guide');
+  });
+
   it('notifies once when an account needs sign-in; a click starts the sign-in in the browser', async () => {
     const core = new FakeTokentrayCore({ accounts: [fakeAccount('sales')] });
     const { electron, started } = launch({ core });

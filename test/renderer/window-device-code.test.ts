@@ -167,6 +167,7 @@ describe('Connect with a code on another device (real renderer in Chromium)', ()
     assert.match(await note.innerText(), /not available for Google/);
     assert.ok((await note.innerText()).includes(ERROR_HINTS.DEVICE_CODE_UNSUPPORTED));
     assert.equal(await button.getAttribute('aria-describedby'), 'connect-device-note');
+    await harness!.screenshot('connect-google-no-device-code-light', { tall: true });
     // Even a page that asks anyway gets the core's named refusal.
     const forced = await page.evaluate(() => window.tokentray!.connectAccount({ id: 'g', profile: 'gmail', deviceCode: true }));
     assert.equal(!forced.ok && forced.error.code, 'DEVICE_CODE_UNSUPPORTED');

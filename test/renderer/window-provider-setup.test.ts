@@ -61,6 +61,7 @@ describe('Settings → Google sign-in (real renderer in Chromium)', () => {
     assert.ok(!(await page.content()).includes(GOOGLE_SECRET), 'the secret is nowhere in the page');
     await card.getByText('Set: a client secret is in the vault.').waitFor();
     assert.equal(await card.locator('#google-state').innerText(), 'Ready: Gmail accounts can connect.');
+    await page.waitForFunction(() => !document.getElementById('toast')?.classList.contains('visible'), undefined, { timeout: 6000 });
     await screenshot('settings-google-light');
 
     // Clearing asks first, then removes it (null on the same channel).

@@ -161,7 +161,18 @@ export class AccountsView {
       const boxes: HTMLElement[] = [];
       if (signInError !== undefined) {
         const err = asTokentrayError(signInError);
-        boxes.push(problemBox(errorTitle(err.code), err.message, err.hint, err.code));
+        const box = problemBox(errorTitle(err.code), err.message, err.hint, err.code);
+        // No browser here: a Microsoft account can still sign in on another device.
+        if (err.code === 'BROWSER_OPEN_FAILED' && account.provider === 'microsoft') {
+          box.append(
+            h(
+              'div',
+              { class: 'callout-actions' },
+              h('button', { type: 'button', class: 'btn btn-primary', onclick: () => this.#ctx.signInWithCode(reSignInRequest(account)) }, 'Sign in with a code on another device'),
+            ),
+          );
+        }
+        boxes.push(box);
       } else if (account.lastError) {
         const hint = (ERROR_HINTS as Record<string, string | undefined>)[account.lastError.code as ErrorCode] ?? '';
         boxes.push(problemBox(`${errorTitle(account.lastError.code)} · ${formatClock(account.lastError.at)}`, account.lastError.message, hint, account.lastError.code));

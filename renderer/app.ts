@@ -118,6 +118,10 @@ export function startApp(): void {
       else if (options?.focus === 'panel') focusPanel(view);
     },
     announce: (message, kind) => toast.show(message, kind),
+    signInWithCode: (request) => {
+      ctx.showView('connect');
+      connect.signInWithCode(request);
+    },
     confirm: (options) => dialog.ask(options),
     copy: async (text, what) => {
       try {

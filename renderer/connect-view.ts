@@ -7,6 +7,7 @@
  */
 import { PROVIDER_IDS, PROVIDER_LABELS, isScopeProfile, profilesOf, providerOfProfile, type ProviderId } from '../src/shared/providers.js';
 import type { AccountStatus, ScopeProfile } from '../src/shared/account-status.js';
+import type { ConnectRequest } from '../src/shared/tokentray-api.js';
 import { validateAccountId } from '../src/shared/account-id.js';
 import type { AppContext } from './context.js';
 import { h, replaceChildren, setText } from './dom.js';
@@ -215,6 +216,25 @@ export class ConnectView {
       if (this.#phase === 'device' && event.id === this.#pendingId) this.#device.show(event.id, event.prompt);
     });
     this.#syncProfile();
+  }
+
+  /** Starts a device-code sign-in for an existing account (Accounts → "Sign in with a code"). */
+  signInWithCode(request: ConnectRequest): void {
+    if (this.#phase === 'waiting' || this.#phase === 'device') return;
+    const profile = request.profile ?? 'outlook';
+    if (providerOfProfile(profile) !== 'microsoft') return;
+    // The form shows what is being signed in, so Cancel and any error come back to it.
+    this.#reset();
+    this.#id.value = request.id;
+    this.#email.value = request.email ?? '';
+    const microsoft = this.#form.querySelector<HTMLInputElement>('input[name="provider"][value="microsoft"]');
+    if (microsoft) microsoft.checked = true;
+    this.#syncProvider();
+    const choice = this.#form.querySelector<HTMLInputElement>(`input[name="profile"][value="${profile}"]`);
+    if (choice) choice.checked = true;
+    this.#syncProfile();
+    this.#shared.value = request.sharedMailbox ?? '';
+    void this.#connect({ id: request.id, email: request.email ?? null, profile, sharedMailbox: request.sharedMailbox ?? null }, true);
   }
 
   /** Focus target when the panel is entered from the keyboard. */

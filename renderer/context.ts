@@ -1,6 +1,7 @@
 /** What every view gets from the app: the client, the store, and shared UI services. */
 import type { WindowView } from '../src/shared/ipc-contract.js';
 import type { ProviderId } from '../src/shared/providers.js';
+import type { ConnectRequest } from '../src/shared/tokentray-api.js';
 import type { WindowClient } from './client.js';
 import type { Store } from './store.js';
 
@@ -20,6 +21,8 @@ export interface AppContext {
   /** A short message in the status area (read out politely); errors are read out at once. */
   announce(message: string, kind?: 'info' | 'error'): void;
   confirm(options: ConfirmOptions): Promise<boolean>;
+  /** Opens Connect and signs `request`'s account in with a code on another device (Microsoft). */
+  signInWithCode(request: ConnectRequest): void;
   /** Copies plain text through main and says so. */
   copy(text: string, what: string): Promise<void>;
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ERROR_HINTS } from '../../src/shared/error-codes.js';
 import { TokentrayError } from '../../src/shared/tokentray-error.js';
-import { FAKE_DEVICE_CODE, FakeTokentrayApi } from '../fakes/fake-tokentray-api.js';
+import { FAKE_DEVICE_CODE, FakeTokentrayApi, fakeAccount } from '../fakes/fake-tokentray-api.js';
 import { launchChromium, startWindowHarness, type ChromiumHandle, type HarnessOptions, type WindowHarness } from './window-harness.js';
 
 let chromium: ChromiumHandle;
@@ -153,6 +153,29 @@ describe('Connect with a code on another device (real renderer in Chromium)', ()
     await page.locator('#connect-device-code').waitFor();
     api.completeSignIn('server');
     await page.getByRole('heading', { name: 'server is connected' }).waitFor();
+  });
+
+  it('offers the code on an account card whose "Sign in again" found no browser', async () => {
+    const api = new FakeTokentrayApi({ accounts: [fakeAccount('support', { user: 'helpdesk@contoso.com', state: { kind: 'needs-sign-in', reason: { code: 'AADSTS50173', summary: 'password changed' } } })] });
+    const h = await open(api, {
+      view: 'accounts',
+      openExternal: async () => {
+        throw new Error('xdg-open: no method available for opening the URL');
+      },
+    });
+    const { page } = h;
+    const card = page.locator('article[data-account="support"]');
+    await card.getByRole('button', { name: 'Sign in again' }).click();
+    const problem = card.locator('[data-error-code="BROWSER_OPEN_FAILED"]');
+    await problem.waitFor();
+    await problem.getByRole('button', { name: 'Sign in with a code on another device' }).click();
+    const { request } = await api.waitForSignIn('support');
+    assert.deepEqual(request, { id: 'support', email: 'support@contoso.com', profile: 'outlook', sharedMailbox: 'helpdesk@contoso.com', deviceCode: true }, 'the same identity and mailbox');
+    assert.equal(await page.locator('#panel-connect').isVisible(), true);
+    await page.locator('#connect-device-code').waitFor();
+    assert.equal(await focusedId(h), 'connect-device-cancel');
+    api.completeSignIn('support');
+    await page.getByRole('heading', { name: 'support is connected' }).waitFor();
   });
 
   it('is not offered for Google, with the reason', async () => {

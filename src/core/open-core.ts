@@ -17,6 +17,7 @@ import type { DiagnosticReport } from '../shared/diagnostics.js';
 import type { EmailEngineStatus } from '../shared/emailengine.js';
 import type { Settings } from '../shared/settings-shape.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
+import { deleteOwnValue, ownValue } from '../shared/account-id.js';
 import {
   RequestLog,
   authServerUrlWithCredentials,
@@ -109,14 +110,16 @@ function buildGoogle(settings: Settings, vault: Vault, fetchImplementation?: typ
     clientSecret,
     endpoints: googleEndpointsFor(settings['google.endpoint']),
     store: {
-      get: (subject) => vault.document.googleTokens?.[subject],
-      put: (subject, record) =>
+      get: (key) => ownValue(vault.document.googleTokens ?? {}, key),
+      put: (key, record, replaced) =>
         vault.update((doc) => {
-          doc.googleTokens = { ...doc.googleTokens, [subject]: record };
+          const tokens = { ...doc.googleTokens, [key]: record };
+          for (const old of replaced) if (old !== key) deleteOwnValue(tokens, old);
+          doc.googleTokens = tokens;
         }),
-      delete: (subject) =>
+      delete: (keys) =>
         vault.update((doc) => {
-          if (doc.googleTokens) delete doc.googleTokens[subject];
+          if (doc.googleTokens) for (const key of keys) deleteOwnValue(doc.googleTokens, key);
         }),
     },
     ...(fetchImplementation ? { fetchImplementation } : {}),

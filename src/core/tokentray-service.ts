@@ -260,7 +260,7 @@ export class TokentrayService implements TokentrayCore {
       ? result.homeAccountId !== existing.homeAccountId
       : email !== null && result.username.toLowerCase() !== email.toLowerCase();
     if (wrongUser) {
-      await this.#forgetIdentityIfUnused(providerId, result.homeAccountId);
+      await this.#forgetTokensIfUnused({ provider: providerId, homeAccountId: result.homeAccountId, profile });
       const expected = existing?.username ?? email;
       throw new TokentrayError('SIGN_IN_WRONG_USER', `You signed in as ${result.username}, but account ${quoteAccountId(id)} is for ${expected}.`);
     }
@@ -301,7 +301,7 @@ export class TokentrayService implements TokentrayCore {
     await this.#deps.vault.update((doc) => {
       deleteOwnValue(doc.accounts, id);
     });
-    await this.#forgetIdentityIfUnused(providerOfRecord(record), record.homeAccountId);
+    await this.#forgetTokensIfUnused(record);
     await this.#deps.vault.flush();
     this.#deps.logger.info(`account ${accountIdForLog(id)} removed`);
     this.notifyChanged();
@@ -324,12 +324,24 @@ export class TokentrayService implements TokentrayCore {
       .catch((error: unknown) => this.#deps.logger.error('could not record a token time in the vault', { error }));
   }
 
-  /** Drops an identity's tokens from its provider's cache unless another account uses it. */
-  async #forgetIdentityIfUnused(provider: ProviderId, homeAccountId: string): Promise<void> {
-    const inUse = Object.values(this.#deps.vault.document.accounts).some(
-      (record) => providerOfRecord(record) === provider && record.homeAccountId === homeAccountId,
+  /**
+   * Drops a removed account's tokens from its provider's cache unless another account uses them.
+   *
+   * An identity no account uses any more goes whole. Where the provider keeps a grant per scope
+   * (Google: gmail and gmail-api of one user), the removed profile's grant goes once no account
+   * of that identity and profile is left, and the other profile's stays.
+   */
+  async #forgetTokensIfUnused(removed: Pick<AccountRecord, 'provider' | 'homeAccountId' | 'profile'>): Promise<void> {
+    const provider = providerOfRecord(removed);
+    const sameIdentity = Object.values(this.#deps.vault.document.accounts).filter(
+      (record) => providerOfRecord(record) === provider && record.homeAccountId === removed.homeAccountId,
     );
-    if (!inUse) await this.#deps.providers(provider).client().removeAccount(homeAccountId);
+    const identityProvider = this.#deps.providers(provider);
+    const client = identityProvider.client();
+    if (sameIdentity.length === 0) return client.removeAccount(removed.homeAccountId);
+    if (client.removeGrant && !sameIdentity.some((record) => record.profile === removed.profile)) {
+      await client.removeGrant(removed.homeAccountId, identityProvider.scopesFor(removed.profile));
+    }
   }
 
   // ---- tokens ---------------------------------------------------------------------------

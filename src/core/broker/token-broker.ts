@@ -314,9 +314,14 @@ export class TokenBroker implements TokenSource {
       // The provider's cache had nothing usable: no one said the grant is dead, keep everything.
       if (failure.verdict !== 'identity-provider') return;
       // The identity provider rejected the refresh token: drop it from the provider's cache
-      // (and so from the vault on disk). Only this explicit verdict deletes credentials.
+      // (and so from the vault on disk). Only this explicit verdict deletes credentials. Where
+      // grants are kept per scope (Google), only the rejected one goes (see removeGrant).
+      const scopes = provider.scopesFor(entry.record.profile);
       Promise.resolve()
-        .then(() => provider.client().removeAccount(entry.record.homeAccountId))
+        .then(() => {
+          const client = provider.client();
+          return client.removeGrant ? client.removeGrant(entry.record.homeAccountId, scopes) : client.removeAccount(entry.record.homeAccountId);
+        })
         .catch((removeError: unknown) => log.error('could not drop a rejected refresh token', { error: removeError }));
       return;
     }

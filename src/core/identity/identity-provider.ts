@@ -51,7 +51,14 @@ export interface TokenClient {
   acquireByDeviceCode?(options: DeviceCodeOptions): Promise<TokenResult>;
   acquireSilent(homeAccountId: string, scopes: string[], forceRefresh: boolean): Promise<TokenResult>;
   acquireInteractive(options: InteractiveOptions): Promise<TokenResult>;
+  /** Forgets every token of the identity (no account of it is left, or its grant is dead). */
   removeAccount(homeAccountId: string): Promise<void>;
+  /**
+   * Forgets only the grant these scopes are served from, where the provider keeps one grant
+   * per scope set (Google: one per mail scope). Absent where one refresh token serves every
+   * scope of the identity (MSAL): then the identity's tokens go together, by removeAccount.
+   */
+  removeGrant?(homeAccountId: string, scopes: string[]): Promise<void>;
   /**
    * The token the client's cache already holds for these scopes, read without a network
    * call or any wait (null: none, or the client cannot tell): lets the broker answer at once

@@ -85,7 +85,11 @@ export interface VaultDocument {
   accounts: Record<string, AccountRecord>;
   /** Absent in vaults written before EmailEngine could be connected. */
   emailEngine?: EmailEngineLinkRecord | null;
-  /** Google's tokens per identity (`sub`); absent in vaults from before Google support. */
+  /**
+   * Google's grants per identity and mail scope, keyed "<sub> <mail scope>"
+   * (identity/google/google-grant-keys.ts); absent in vaults from before Google support. Vaults
+   * of the release before kept one grant per bare `sub`: read for its scope, moved on write.
+   */
   googleTokens?: Record<string, GoogleTokenRecord>;
   /**
    * OAuth client secrets per provider. Google's "Desktop app" secret is not confidential by
@@ -94,7 +98,7 @@ export interface VaultDocument {
   clientSecrets?: { google?: string };
 }
 
-/** One Google identity's grant. Google does not rotate refresh tokens: one lives until revoked. */
+/** One Google identity's grant for one mail scope. Google does not rotate refresh tokens: one lives until revoked. */
 export interface GoogleTokenRecord {
   refreshToken: string;
   /** When this refresh token was issued: apps in "Testing" status lose it after 7 days. */

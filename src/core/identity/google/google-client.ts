@@ -3,9 +3,11 @@
  *
  * Sign-in is authorization code + PKCE (S256) in the system browser with a loopback redirect
  * on 127.0.0.1 (Google's "Desktop app" clients accept any port there). Tokens live in the
- * vault per Google identity (`sub`); Google does not rotate refresh tokens, so one refresh
- * token serves until it is revoked, the password changes, it goes unused for six months, or,
- * for apps in "Testing" publishing status, seven days pass.
+ * vault per Google identity (`sub`) and mail scope (google-grant-keys.ts): the same user may
+ * be connected for IMAP/SMTP and for the Gmail API, each with its own grant. Google does not
+ * rotate refresh tokens, so one refresh token serves until it is revoked, the password
+ * changes, it goes unused for six months, or, for apps in "Testing" publishing status, seven
+ * days pass.
  */
 import { randomBytes } from 'node:crypto';
 import { CodeChallengeMethod, OAuth2Client, type Credentials } from 'google-auth-library';
@@ -14,15 +16,17 @@ import type { InteractiveOptions, TokenClient, TokenResult } from '../identity-p
 import { LoopbackListener } from '../loopback-listener.js';
 import type { GoogleTokenRecord } from '../../storage/vault.js';
 import type { GoogleEndpoints } from './google-endpoints.js';
-import { GMAIL_API_SCOPE, GMAIL_SCOPE } from './google-scopes.js';
+import { grantKeyFor, grantKeysOf, mailScopeOf } from './google-grant-keys.js';
 
 /** Served from the vault's copy while this much validity is left (as MSAL does). */
 const CACHE_MIN_VALIDITY_MS = 5 * 60_000;
 
+/** The vault's Google records by key (google-grant-keys.ts). */
 export interface GoogleTokenStore {
-  get(subject: string): GoogleTokenRecord | undefined;
-  put(subject: string, record: GoogleTokenRecord): Promise<void>;
-  delete(subject: string): Promise<void>;
+  get(key: string): GoogleTokenRecord | undefined;
+  /** Stores `record` under `key` and drops the `replaced` keys in the same vault write. */
+  put(key: string, record: GoogleTokenRecord, replaced: string[]): Promise<void>;
+  delete(keys: string[]): Promise<void>;
 }
 
 export interface GoogleClientOptions {
@@ -59,8 +63,11 @@ function claimsOf(idToken: string | null | undefined, clientId: string): { sub: 
   return { sub: claims.sub, email: claims.email };
 }
 
-function mailScopeOf(scopes: string[]): string | null {
-  return scopes.find((scope) => scope === GMAIL_SCOPE || scope === GMAIL_API_SCOPE) ?? null;
+/** The mail scope a request is for: every Google profile asks for exactly one. */
+function requireMailScope(scopes: string[]): string {
+  const mailScope = mailScopeOf(scopes);
+  if (!mailScope) throw new TokentrayError('INTERNAL', `Google scopes without a Gmail scope: ${scopes.join(' ')}.`);
+  return mailScope;
 }
 
 export class GoogleClient implements TokenClient {
@@ -119,12 +126,29 @@ export class GoogleClient implements TokenClient {
     }
   }
 
+  /**
+   * The record kept for one identity and mail scope, and where it is stored: its own key, or
+   * (a vault from before grants were kept per scope) the bare `sub`, if that grant has the scope.
+   */
+  #find(subject: string, mailScope: string): { record: GoogleTokenRecord; legacy: string[] } | null {
+    const own = this.#options.store.get(grantKeyFor(subject, mailScope));
+    const legacy = this.#legacyKeys(subject, mailScope);
+    if (own) return { record: own, legacy };
+    const old = legacy.length > 0 ? this.#options.store.get(subject) : undefined;
+    return old ? { record: old, legacy } : null;
+  }
+
+  /** The older vaults' bare-`sub` key, when the grant stored there is for this mail scope. */
+  #legacyKeys(subject: string, mailScope: string): string[] {
+    return this.#options.store.get(subject)?.scopes.includes(mailScope) ? [subject] : [];
+  }
+
   /** Checks a fresh grant (every permission ticked, a refresh token) and stores it. */
   async #keep(tokens: Credentials, requested: string[]): Promise<TokenResult> {
     const granted = (tokens.scope ?? '').split(' ').filter(Boolean);
-    const wanted = mailScopeOf(requested);
+    const wanted = requireMailScope(requested);
     // Google's consent screen lets the user untick single permissions.
-    if (wanted && !granted.includes(wanted)) throw googleError('scope_not_granted', `The permission ${wanted} was not granted.`);
+    if (!granted.includes(wanted)) throw googleError('scope_not_granted', `The permission ${wanted} was not granted.`);
     if (!tokens.refresh_token || !tokens.access_token) throw googleError('no_refresh_token', 'Google answered without a refresh token.');
     const { sub, email } = claimsOf(tokens.id_token, this.#options.clientId);
     const now = this.#now();
@@ -136,13 +160,16 @@ export class GoogleClient implements TokenClient {
       email,
       scopes: granted,
     };
-    await this.#options.store.put(sub, record);
+    // A new grant replaces only this scope's: the identity's other mail scope keeps its own.
+    await this.#options.store.put(grantKeyFor(sub, wanted), record, this.#legacyKeys(sub, wanted));
     return { accessToken: record.accessToken!, expiresAt: record.expiresAt, homeAccountId: sub, username: email, fromCache: false };
   }
 
-  async acquireSilent(homeAccountId: string, _scopes: string[], forceRefresh: boolean): Promise<TokenResult> {
-    const record = this.#options.store.get(homeAccountId);
-    if (!record) throw googleError('no_account_found', 'No saved sign-in for this account.');
+  async acquireSilent(homeAccountId: string, scopes: string[], forceRefresh: boolean): Promise<TokenResult> {
+    const mailScope = requireMailScope(scopes);
+    const found = this.#find(homeAccountId, mailScope);
+    if (!found) throw googleError('no_account_found', 'No saved sign-in for this account.');
+    const { record } = found;
     const now = this.#now();
     const result = (accessToken: string, expiresAt: number, fromCache: boolean): TokenResult => ({
       accessToken,
@@ -173,11 +200,30 @@ export class GoogleClient implements TokenClient {
       expiresAt: credentials.expiry_date ?? now,
       ...(rotated ? { refreshToken: credentials.refresh_token!, refreshTokenIssuedAt: now } : {}),
     };
-    await this.#options.store.put(homeAccountId, next);
+    // A record read from an older vault's bare `sub` moves to its own key with this write.
+    await this.#options.store.put(grantKeyFor(homeAccountId, mailScope), next, found.legacy);
     return result(next.accessToken!, next.expiresAt, false);
   }
 
+  /** Forgets every grant of the identity (no account of it is left). */
   async removeAccount(homeAccountId: string): Promise<void> {
-    if (this.#options.store.get(homeAccountId)) await this.#options.store.delete(homeAccountId);
+    const keys = grantKeysOf(homeAccountId).filter((key) => this.#options.store.get(key));
+    if (keys.length > 0) await this.#options.store.delete(keys);
+  }
+
+  /**
+   * Forgets only the grant for these scopes' mail scope; the identity's other one stays.
+   *
+   * Used when Google answered invalid_grant for this grant's refresh token, and when the last
+   * account of this scope is removed while one of the other scope is left. On invalid_grant the
+   * other grant is kept on purpose: Google judges each refresh token apart (the 7-day expiry of
+   * "Testing" apps and the per-client token limit hit one token, not the other; a password
+   * change or "Remove access" kills both, and the other's own next refresh then gets its own
+   * invalid_grant). Dropping a grant that still works would demand a sign-in nobody needed.
+   */
+  async removeGrant(homeAccountId: string, scopes: string[]): Promise<void> {
+    const mailScope = requireMailScope(scopes);
+    const keys = [grantKeyFor(homeAccountId, mailScope), ...this.#legacyKeys(homeAccountId, mailScope)].filter((key) => this.#options.store.get(key));
+    if (keys.length > 0) await this.#options.store.delete(keys);
   }
 }

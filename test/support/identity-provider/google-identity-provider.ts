@@ -48,6 +48,11 @@ export interface GoogleIdentityProvider {
   setAccessTokenLifetime(seconds: number): void;
   /** Every grant of `email` issued so far answers invalid_grant; later sign-ins work again. */
   revokeUser(email: string): void;
+  /**
+   * Only the grants of `email` that carry `scope` answer invalid_grant (as Google judges each
+   * refresh token apart: its own 7-day "Testing" expiry, the per-client token limit).
+   */
+  revokeGrant(email: string, scope: string): void;
   tokenEndpointCalls(filter?: { grantType?: 'authorization_code' | 'refresh_token' }): number;
   /** The user and scopes of an access token this provider issued, or null. */
   introspect(accessToken: string): Promise<{ email: string; scopes: string[] } | null>;
@@ -69,6 +74,7 @@ export async function startGoogleIdentityProvider(options: GoogleIdentityProvide
   let accessTokenLifetime = options.accessTokenLifetimeSeconds ?? DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS;
   const offlineGrants = new Set<string>();
   const revokedBefore = new Map<string, number>(); // sub → epoch seconds
+  const revokedScopes: ScopeRevocation[] = [];
   const calls = new Map<string, number>();
   const refreshTokens: string[] = [];
   const issued: string[] = [];
@@ -133,7 +139,7 @@ export async function startGoogleIdentityProvider(options: GoogleIdentityProvide
   });
 
   provider.use(signInMiddleware(provider, users, offlineGrants));
-  provider.use(tokenMiddleware(provider, revokedBefore, calls, (body) => {
+  provider.use(tokenMiddleware(provider, revokedBefore, revokedScopes, calls, (body) => {
     if (body.refresh_token) refreshTokens.push(body.refresh_token);
     for (const token of [body.access_token, body.refresh_token, body.id_token]) if (token) issued.push(token);
   }));
@@ -154,6 +160,11 @@ export async function startGoogleIdentityProvider(options: GoogleIdentityProvide
       const user = users.find((candidate) => candidate.email === email);
       if (!user) throw new Error(`no such user ${email}`);
       revokedBefore.set(user.sub, Math.floor(Date.now() / 1000) + 1);
+    },
+    revokeGrant: (email, scope) => {
+      const user = users.find((candidate) => candidate.email === email);
+      if (!user) throw new Error(`no such user ${email}`);
+      revokedScopes.push({ sub: user.sub, scope, before: Math.floor(Date.now() / 1000) + 1 });
     },
     tokenEndpointCalls: (filter) => (filter?.grantType ? calls.get(filter.grantType) ?? 0 : [...calls.values()].reduce((a, b) => a + b, 0)),
     introspect: async (accessToken) => {
@@ -224,8 +235,20 @@ interface TokenBody {
   id_token?: string;
 }
 
+interface ScopeRevocation {
+  sub: string;
+  scope: string;
+  before: number; // epoch seconds
+}
+
 /** Counts calls and answers revoked grants with Google's invalid_grant. */
-function tokenMiddleware(provider: Provider, revokedBefore: Map<string, number>, calls: Map<string, number>, record: (body: TokenBody) => void): KoaMiddleware {
+function tokenMiddleware(
+  provider: Provider,
+  revokedBefore: Map<string, number>,
+  revokedScopes: readonly ScopeRevocation[],
+  calls: Map<string, number>,
+  record: (body: TokenBody) => void,
+): KoaMiddleware {
   return async (ctx, next) => {
     if (ctx.path !== GOOGLE_ROUTES.token || ctx.method !== 'POST') return next();
     const raw = await readBody(ctx.req);
@@ -236,7 +259,9 @@ function tokenMiddleware(provider: Provider, revokedBefore: Map<string, number>,
     if (grantType === 'refresh_token' && form.refresh_token) {
       const token = await provider.RefreshToken.find(form.refresh_token);
       const cutoff = token ? revokedBefore.get(token.accountId) : undefined;
-      if (token && cutoff !== undefined && (token.iat ?? 0) < cutoff) {
+      const issuedAt = token?.iat ?? 0;
+      const scopeRevoked = token && revokedScopes.some((r) => r.sub === token.accountId && splitScopes(token.scope).includes(r.scope) && issuedAt < r.before);
+      if (token && ((cutoff !== undefined && issuedAt < cutoff) || scopeRevoked)) {
         ctx.status = 400;
         ctx.body = { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' };
         return;

@@ -84,6 +84,6 @@ declare module 'oidc-provider' {
     ): Promise<string>;
     Grant: new (init: { accountId: string; clientId: string }) => Grant;
     AccessToken: { find(value: string): Promise<{ accountId: string; scope?: string } | undefined> };
-    RefreshToken: { find(value: string): Promise<{ accountId: string; iat?: number } | undefined> };
+    RefreshToken: { find(value: string): Promise<{ accountId: string; iat?: number; scope?: string } | undefined> };
   }
 }

@@ -98,6 +98,16 @@ describe('Settings → Google sign-in (real renderer in Chromium)', () => {
     assert.equal(api.settings['google.clientId'], GOOGLE_CLIENT_ID, 'the valid client id was kept');
   });
 
+  it('notes a client ID set by TOKENTRAY_GOOGLE_CLIENT_ID beside its field', async () => {
+    const api = new FakeTokentrayApi({ settings: { 'google.clientId': GOOGLE_CLIENT_ID } });
+    const { page } = await open(api, { view: 'settings', overriddenSettings: ['google.clientId'] });
+    const note = page.locator('#setting-google-clientId-note');
+    await note.waitFor();
+    assert.match(await note.innerText(), /TOKENTRAY_GOOGLE_CLIENT_ID: that value is in use/);
+    assert.equal(await page.getByLabel('Google client ID').inputValue(), GOOGLE_CLIENT_ID);
+    assert.match((await page.getByLabel('Google client ID').getAttribute('aria-describedby')) ?? '', /setting-google-clientId-note/);
+  });
+
   it('has a Google setup guide with the consent screen, the Desktop client, the exact scopes and Testing vs In production', async () => {
     const api = new FakeTokentrayApi();
     const { page, copied, openedUrls } = await open(api, { view: 'settings' });

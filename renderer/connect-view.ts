@@ -374,6 +374,37 @@ export class ConnectView {
    * opened (a code on another device needs none), or the code was declined or ran out.
    */
   #retryOffer(err: TokentrayError, request: Attempt, deviceCode: boolean): HTMLElement | null {
+    // Another sign-in for this id is still open (started from the tray, or in a window since closed).
+    if (err.code === 'SIGN_IN_IN_PROGRESS') {
+      const offer: HTMLElement = h(
+        'div',
+        { class: 'callout callout-offer', id: 'connect-offer' },
+        h('p', { class: 'callout-body' }, `Not finishing that sign-in? Cancel it, then start again for "${request.id}".`),
+        h(
+          'div',
+          { class: 'callout-actions' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'btn btn-primary',
+              id: 'connect-offer-cancel',
+              onclick: () =>
+                void this.#ctx.client.cancelSignIn(request.id).then(
+                  () => {
+                    replaceChildren(this.#outcome);
+                    this.#ctx.announce(`The open sign-in for "${request.id}" was cancelled: you can start again.`);
+                    this.#submitButton.focus();
+                  },
+                  (error: unknown) => this.#ctx.announce(asTokentrayError(error).message, 'error'),
+                ),
+            },
+            'Cancel the open sign-in',
+          ),
+        ),
+      );
+      return offer;
+    }
     if (providerOfProfile(request.profile) !== 'microsoft') return null;
     const again = (label: string, text: string): HTMLElement =>
       h(

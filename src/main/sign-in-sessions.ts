@@ -57,7 +57,7 @@ export class SignInSessions {
   /** Resolves when the account is signed in; rejects with the core's TokentrayError otherwise. */
   async start(request: ConnectRequest): Promise<AccountStatus> {
     if (this.#active.has(request.id)) {
-      throw new TokentrayError('SIGN_IN_IN_PROGRESS', `A sign-in for "${request.id}" is already waiting in your browser.`);
+      throw new TokentrayError('SIGN_IN_IN_PROGRESS', `A sign-in for "${request.id}" is already open (in your browser, or waiting for a code on another device).`);
     }
     this.#active.add(request.id);
     this.#emit();

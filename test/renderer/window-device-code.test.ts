@@ -178,6 +178,27 @@ describe('Connect with a code on another device (real renderer in Chromium)', ()
     await page.getByRole('heading', { name: 'support is connected' }).waitFor();
   });
 
+  it('offers to cancel a sign-in for the same id that is still open elsewhere', async () => {
+    const api = new FakeTokentrayApi();
+    const h = await open(api);
+    const { page } = h;
+    // As if a window since closed (or the tray) had started it: main still waits for it.
+    void page.evaluate(() => window.tokentray!.connectAccount({ id: 'kiosk', profile: 'outlook', deviceCode: true }));
+    await api.waitForSignIn('kiosk');
+    await page.getByLabel('Account id').fill('kiosk');
+    await page.getByRole('button', { name: 'Sign in with a code on another device' }).click();
+    await page.locator('[data-error-code="SIGN_IN_IN_PROGRESS"]').waitFor();
+    assert.equal(await focusedId(h), 'connect-offer-cancel');
+    await page.getByRole('button', { name: 'Cancel the open sign-in' }).click();
+    await page.getByText('The open sign-in for "kiosk" was cancelled: you can start again.').waitFor();
+    assert.deepEqual(api.pendingSignIns(), []);
+    assert.equal(await page.locator('#connect-offer').count(), 0);
+    await page.getByRole('button', { name: 'Sign in with a code on another device' }).click();
+    await page.locator('#connect-device-code').waitFor();
+    api.completeSignIn('kiosk');
+    await page.getByRole('heading', { name: 'kiosk is connected' }).waitFor();
+  });
+
   it('is not offered for Google, with the reason', async () => {
     const api = new FakeTokentrayApi({ settings: { 'google.clientId': '1234567890-abcdefghijklmnop.apps.googleusercontent.com' } });
     await api.setClientSecret('google', 'GOCSPX-window-test-secret-0123456789');

@@ -66,6 +66,21 @@ export function assertOwnRegularFile(stats: Stats, path: string): void {
  * otherwise): a planted file must not be taken for ours.
  */
 export async function readOwnFileIfExists(path: string): Promise<Buffer | null> {
+  return readOwnFile(path, null);
+}
+
+/**
+ * The first `bytes` bytes of a file of the data directory (fewer when it is shorter), or null
+ * when it does not exist; checked as readOwnFileIfExists checks.
+ *
+ * For a header: a command that only needs the vault's id must not read a vault of a thousand
+ * accounts to get it.
+ */
+export async function readOwnFileHeadIfExists(path: string, bytes: number): Promise<Buffer | null> {
+  return readOwnFile(path, bytes);
+}
+
+async function readOwnFile(path: string, bytes: number | null): Promise<Buffer | null> {
   let handle;
   try {
     handle = await open(path, READ_FLAGS);
@@ -76,7 +91,15 @@ export async function readOwnFileIfExists(path: string): Promise<Buffer | null> 
   }
   try {
     assertOwnRegularFile(await handle.stat(), path);
-    return await handle.readFile();
+    if (bytes === null) return await handle.readFile();
+    const head = Buffer.alloc(bytes);
+    let filled = 0;
+    while (filled < bytes) {
+      const { bytesRead } = await handle.read(head, filled, bytes - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return head.subarray(0, filled);
   } finally {
     await handle.close();
   }

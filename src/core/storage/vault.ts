@@ -20,7 +20,7 @@ import { TokentrayError } from '../../shared/tokentray-error.js';
 import type { ScopeProfile } from '../../shared/account-status.js';
 import type { ProviderId } from '../../shared/providers.js';
 import { writeFileAtomic } from './atomic-file.js';
-import { readOwnFileIfExists } from './file-safety.js';
+import { readOwnFileHeadIfExists, readOwnFileIfExists } from './file-safety.js';
 import type { SecretStore } from './secret-store.js';
 import type { SignInTarget } from '../identity/sign-in-target.js';
 
@@ -206,7 +206,8 @@ async function probeWritable(secrets: SecretStore): Promise<void> {
  * Used by the vault itself and by the control channel to prove "same user, same keychain".
  */
 export async function readVaultKey(path: string, secrets: SecretStore): Promise<{ vaultId: Buffer; key: Buffer } | null> {
-  const data = await readOwnFileIfExists(path);
+  // The header holds the vault's id, all this needs: the rest may be megabytes of accounts.
+  const data = await readOwnFileHeadIfExists(path, HEADER_BYTES);
   if (!data) {
     // No file: a first run, unless the recorded vault still has its key (the file was moved).
     const recorded = await readRecordedId(path);

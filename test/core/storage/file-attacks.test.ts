@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { chown, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { chown, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,7 +16,7 @@ import { openCore } from '../../../src/core/open-core.js';
 import { removeStaleTemps, writeFileAtomic } from '../../../src/core/storage/atomic-file.js';
 import { readLock, tryAcquireLock } from '../../../src/core/storage/process-lock.js';
 import { createConfBackend, SettingsStore } from '../../../src/core/storage/settings.js';
-import { Vault } from '../../../src/core/storage/vault.js';
+import { Vault, readVaultKey } from '../../../src/core/storage/vault.js';
 import { TokentrayError } from '../../../src/shared/tokentray-error.js';
 import { InMemorySecretStore } from '../../fakes/in-memory-secret-store.js';
 import { memorySettings } from '../../support/memory-settings.js';
@@ -99,6 +99,27 @@ describe('data-directory files under attack', () => {
     await symlink(join(elsewhere, 'vault.bin'), join(home, 'vault.bin'));
     await assert.rejects(Vault.open(join(home, 'vault.bin'), store), code('DATA_DIR_UNSAFE'));
     assert.deepEqual(await readFile(join(elsewhere, 'vault.bin')), before);
+  });
+
+  it("reads only the vault's header for its key, and never through a vault.bin link", async () => {
+    const home = await freshHome('vault-key-link');
+    const elsewhere = join(dir, 'vault-key-link-real');
+    await mkdir(elsewhere, { recursive: true });
+    const store = new InMemorySecretStore();
+    const real = await Vault.open(join(elsewhere, 'vault.bin'), store);
+    await real.update((doc) => {
+      doc.msalCache = 'planted';
+    });
+    const material = await readVaultKey(join(elsewhere, 'vault.bin'), store);
+    assert.equal(material?.key.length, 32);
+    // 3 GB (sparse): more than a whole-file read could even hold, so only the header was read.
+    await truncate(join(elsewhere, 'vault.bin'), 3 * 1024 ** 3);
+    assert.deepEqual(await readVaultKey(join(elsewhere, 'vault.bin'), store), material);
+    await truncate(join(elsewhere, 'vault.bin'), 0);
+    await symlink(join(elsewhere, 'vault.bin'), join(home, 'vault.bin'));
+    await assert.rejects(readVaultKey(join(home, 'vault.bin'), store), code('DATA_DIR_UNSAFE'));
+    await writeFile(join(home, 'short.bin'), 'TTV1');
+    await assert.rejects(readVaultKey(join(home, 'short.bin'), store), code('VAULT_CORRUPT'));
   });
 
   it('refuses a lock file that is a link or belongs to another user, and touches neither', async () => {

@@ -5,6 +5,7 @@
  * any command (each is loaded only when it runs).
  */
 import type { Logger } from '../core/logging/logger.js';
+import type { VaultKeyMaterial } from '../core/storage/vault.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import type { Output } from './output.js';
 
@@ -15,6 +16,11 @@ export interface CommandEnv {
   env: NodeJS.ProcessEnv;
   /** Resolves when the user asks the command to stop (Ctrl-C). */
   interrupted: Promise<void>;
+  /**
+   * The vault key, being read from the keychain since the command started: set by main.ts
+   * for the commands a running daemon answers (their longest wait), for withApi to use.
+   */
+  vaultKey?: Promise<VaultKeyMaterial | null>;
 }
 
 export function usageError(message: string, hint?: string): TokentrayError {

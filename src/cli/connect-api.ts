@@ -9,6 +9,7 @@ import { TokentrayError } from '../shared/tokentray-error.js';
 import type { TokentrayApi } from '../shared/tokentray-api.js';
 import type { Logger } from '../core/logging/logger.js';
 import type { OpenedCore } from '../core/open-core.js';
+import type { VaultKeyMaterial } from '../core/storage/vault.js';
 import { connectToDaemon } from '../core/control/remote-core.js';
 
 export interface CommandContext {
@@ -17,9 +18,10 @@ export interface CommandContext {
   local: OpenedCore | null;
 }
 
-export async function withApi<T>(home: string, logger: Logger, run: (context: CommandContext) => Promise<T>): Promise<T> {
+/** `vaultKey`: the keychain read main.ts began for this command (CommandEnv), if it did. */
+export async function withApi<T>(home: string, logger: Logger, run: (context: CommandContext) => Promise<T>, vaultKey?: Promise<VaultKeyMaterial | null>): Promise<T> {
   for (let attempt = 0; attempt < 2; attempt += 1) {
-    const daemon = await connectToDaemon(home);
+    const daemon = await connectToDaemon(home, undefined, vaultKey);
     if (daemon) return await run({ api: daemon, local: null });
     const { openCore } = await import('../core/open-core.js');
     let core: OpenedCore;

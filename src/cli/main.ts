@@ -12,7 +12,8 @@ import { isProviderId, isScopeProfile } from '../shared/providers.js';
 import { EXIT_OK, EXIT_USAGE } from '../shared/error-codes.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import { createLogger } from '../core/logging/logger.js';
-import { defaultHome, ensureDataDirectory } from '../core/storage/paths.js';
+import { dataFiles, defaultHome, ensureDataDirectory } from '../core/storage/paths.js';
+import type { VaultKeyMaterial } from '../core/storage/vault.js';
 import type { CommandEnv } from './command-env.js';
 import { processOutput, reportError, type Output } from './output.js';
 import { COMMAND_HELP, MAIN_HELP } from './usage.js';
@@ -64,6 +65,23 @@ function interruption(): Promise<void> {
   });
 }
 
+/**
+ * Begins reading the vault key while the command's modules load.
+ *
+ * For the commands a running daemon answers in milliseconds, the keychain read (keytar, and
+ * on Linux a D-Bus exchange with the Secret Service in a worker thread) is their longest
+ * wait; begun here it overlaps loading the command, the lock check and the first hello.
+ * Only this user's own keychain is read, nothing is sent anywhere: the daemon still has to
+ * prove it holds the key (remote-core.ts). Unused when no daemon runs (the core reads it).
+ */
+function readVaultKeyEarly(home: string): Promise<VaultKeyMaterial | null> {
+  const read = Promise.all([import('../core/storage/vault.js'), import('../core/storage/keytar-secret-store.js')]).then(([vault, keytar]) =>
+    vault.readVaultKey(dataFiles(home).vault, new keytar.KeytarSecretStore()),
+  );
+  read.catch(() => undefined); // reported by the command that awaits it, if one does
+  return read;
+}
+
 export async function main(argv: string[], output: Output = processOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let debug = false;
   try {
@@ -98,6 +116,7 @@ export async function main(argv: string[], output: Output = processOutput, env: 
     // Every command, even `config get`: create the data directory owner-only, or tighten it,
     // or refuse one another user owns, before a file in it is read or written.
     await ensureDataDirectory(context.home);
+    if (name === 'token' || name === 'status' || name === 'server-url') context.vaultKey = readVaultKeyEarly(context.home);
     const args = group === 'account' || group === 'config' || group === 'vault' || group === 'emailengine' ? rest : [sub, ...rest].filter((x): x is string => x !== undefined);
     const expect = (count: number, what: string): void => {
       if (args.length !== count) throw usage(`${name} takes ${what}.`, name);

@@ -9,5 +9,5 @@ export async function serverUrlCommand(env: CommandEnv, rotate: boolean): Promis
     env.output.out(rotate ? await api.rotateServerSecret() : await api.serverUrl());
     if (rotate) return reportAuthServerFollowed(env, await api.emailEngineStatus(), 'secret rotated');
     return EXIT_OK;
-  });
+  }, env.vaultKey);
 }

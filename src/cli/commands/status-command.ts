@@ -32,5 +32,5 @@ export async function statusCommand(env: CommandEnv, json: boolean): Promise<num
       if (report.emailengine?.connected) env.output.out(`EmailEngine: ${report.emailengine.url}${report.emailengine.error ? ` — ${report.emailengine.error.message}` : ''} (\`tokentray emailengine status\`)`);
     }
     return report.accounts.some((account) => account.state.kind === 'needs-sign-in') ? EXIT_NEEDS_SIGN_IN : EXIT_OK;
-  });
+  }, env.vaultKey);
 }

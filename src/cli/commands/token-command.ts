@@ -10,5 +10,5 @@ export async function tokenCommand(env: CommandEnv, id: string, proto: Proto | u
     if (json) env.output.out(JSON.stringify({ user: answer.user, accessToken: answer.accessToken, expiresAt: new Date(answer.expiresAt).toISOString() }));
     else env.output.out(answer.accessToken);
     return EXIT_OK;
-  });
+  }, env.vaultKey);
 }

@@ -15,7 +15,7 @@ import { dataFiles, ensureDataDirectory } from '../storage/paths.js';
 import { isLockLive, readLock } from '../storage/process-lock.js';
 import type { SecretStore } from '../storage/secret-store.js';
 import type { TokentrayCore } from '../tokentray-core.js';
-import { readVaultKey } from '../storage/vault.js';
+import { readVaultKey, type VaultKeyMaterial } from '../storage/vault.js';
 
 /** How often an attached shell asks the daemon for its status. */
 export const REMOTE_STATUS_POLL_MS = 2_000;
@@ -31,9 +31,10 @@ export const REMOTE_STATUS_POLL_MS = 2_000;
  * Secret Service, in a worker thread) and the first connection's hello run side by side:
  * the hello needs no key, and nothing else is sent before the daemon has proved it holds
  * it. The channel's modules load meanwhile too. A short-lived command saves most of the
- * keychain's wait this way.
+ * keychain's wait this way. `early` is that read when the caller began it sooner (main.ts,
+ * for the commands a daemon answers), for this data directory's vault.
  */
-export async function connectToDaemon(home: string, secrets: SecretStore = new KeytarSecretStore()): Promise<ControlClient | null> {
+export async function connectToDaemon(home: string, secrets: SecretStore = new KeytarSecretStore(), early?: Promise<VaultKeyMaterial | null>): Promise<ControlClient | null> {
   const files = dataFiles(home);
   await ensureDataDirectory(home);
   const lock = await readLock(files.lock);
@@ -41,7 +42,7 @@ export async function connectToDaemon(home: string, secrets: SecretStore = new K
   const endpoint = lock.control;
   const verify = (): Promise<void> => verifyControlEndpoint(endpoint, files.lock);
   await verify();
-  const key = readVaultKey(files.vault, secrets).then((material) => {
+  const key = (early ?? readVaultKey(files.vault, secrets)).then((material) => {
     if (!material) throw new TokentrayError('DAEMON_UNREACHABLE', 'A tokentray daemon is running but has not created its vault yet.');
     return material.key;
   });

@@ -201,11 +201,17 @@ async function probeWritable(secrets: SecretStore): Promise<void> {
   await secrets.delete(PROBE_ACCOUNT);
 }
 
+/** A vault's id (from its header) and its key (from the keychain). */
+export interface VaultKeyMaterial {
+  vaultId: Buffer;
+  key: Buffer;
+}
+
 /**
  * Reads the vault's key from the keychain for the file at `path` (null when there is no file).
  * Used by the vault itself and by the control channel to prove "same user, same keychain".
  */
-export async function readVaultKey(path: string, secrets: SecretStore): Promise<{ vaultId: Buffer; key: Buffer } | null> {
+export async function readVaultKey(path: string, secrets: SecretStore): Promise<VaultKeyMaterial | null> {
   // The header holds the vault's id, all this needs: the rest may be megabytes of accounts.
   const data = await readOwnFileHeadIfExists(path, HEADER_BYTES);
   if (!data) {

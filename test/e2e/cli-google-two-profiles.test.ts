@@ -5,7 +5,7 @@
  *
  * Each account keeps its own grant: each is served a token for its own scope, after a restart
  * too; invalid_grant on one grant leaves the other refreshing; removing one account leaves the
- * other refreshing.
+ * other refreshing; a vault of the release before (one grant per bare `sub`) still serves.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,6 +17,9 @@ import { GMAIL_API_SCOPE, GMAIL_SCOPE, startGoogleIdentityProvider, type GoogleI
 import { askLikeEmailEngine } from '../support/emailengine-client.js';
 import { runCli, startCli, type CliResult, type RunningCli } from '../support/cli-process.js';
 import { SIGN_IN_LINK } from '../support/loopback.js';
+import { KeytarSecretStore } from '../../src/core/storage/keytar-secret-store.js';
+import { dataFiles } from '../../src/core/storage/paths.js';
+import { Vault } from '../../src/core/storage/vault.js';
 
 const LIFETIME_S = 10;
 const ALICE = 'alice@gmail.test';
@@ -161,5 +164,27 @@ describe('one Google user as a gmail and a gmail-api account (CLI, keychain, Goo
     assert.notEqual((await served('mail', 'imap')).status, 200, 'the removed account is not served');
     await stopServe();
     assertApiScope((await tokenScopes('mailapi')).scopes);
+  });
+
+  it('serves from a vault of the release before (one grant under the bare sub) without a sign-in, and moves it on the next refresh', async () => {
+    const sub = idp.users[0]!.sub;
+    const apiKey = `${sub} ${GMAIL_API_SCOPE}`;
+    const vaultPath = dataFiles(home).vault;
+    const secrets = new KeytarSecretStore();
+    const vault = await Vault.open(vaultPath, secrets);
+    assert.deepEqual(Object.keys(vault.document.googleTokens ?? {}), [apiKey], 'the removed gmail account\'s grant is gone');
+    await vault.update((doc) => {
+      doc.googleTokens = { [sub]: doc.googleTokens![apiKey]! }; // as the release before wrote it
+    });
+    await vault.flush();
+
+    const cached = await tokenScopes('mailapi');
+    assertApiScope(cached.scopes);
+    await sleep((LIFETIME_S / 2) * 1000 + 300); // into the refresh window
+    const refreshed = await tokenScopes('mailapi');
+    assert.notEqual(refreshed.accessToken, cached.accessToken, 'refreshed with the old record\'s refresh token');
+    assertApiScope(refreshed.scopes);
+    const after = await Vault.open(vaultPath, secrets);
+    assert.deepEqual(Object.keys(after.document.googleTokens ?? {}), [apiKey], 'moved to its own key');
   });
 });

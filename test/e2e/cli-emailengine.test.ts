@@ -239,6 +239,35 @@ describe('tokentray and EmailEngine end to end (CLI, keychain, MSAL, identity pr
     assert.equal(ee.accounts.get('alice')!.state, 'connected');
     assert.equal(accountIn(await eeStatus(), 'alice')?.state, 'connected');
 
+    // ---- Graph accounts tokentray did not create, before it has a Graph app of its own ----
+    const theirApp = (id: string, baseScopes: string) => ({
+      id, name: `Production ${id}`, provider: 'outlook', baseScopes, clientId: '99999999-2222-3333-4444-555555555555', clientSecret: 'real', redirectUrl: 'https://ee.example.com/oauth', enabled: true,
+    });
+    ee.apps.set('THEIRS-IMAP', theirApp('THEIRS-IMAP', 'imap'));
+    ee.apps.set('THEIRS-GRAPH', theirApp('THEIRS-GRAPH', 'api'));
+    const onApp = (id: string, provider: string) => ({ account: id, email: BOB, imap: false as const, smtp: false as const, oauth2: { provider, useAuthServer: true, auth: { user: BOB } }, state: 'connected' as const, lastError: null });
+    // Off an IMAP app onto tokentray's Graph app: a change shown before any sign-in.
+    ee.accounts.set('dave', onApp('dave', 'THEIRS-IMAP'));
+    const offImap = await cli(['account', 'add', 'dave', '--profile', 'graph', '--no-browser']);
+    assert.equal(offImap.code, 1);
+    assert.match(offImap.stderr, /oauth2\.provider: THEIRS-IMAP → tokentray-graph-app/);
+    assert.match(offImap.stderr, /--overwrite-emailengine/);
+    assert.equal((ee.accounts.get('dave')!.oauth2 as { provider: string }).provider, 'THEIRS-IMAP');
+    ee.accounts.delete('dave');
+    // On someone else's Graph app: it stays there (nothing to confirm), and is asked with proto=api.
+    ee.accounts.set('erin', onApp('erin', 'THEIRS-GRAPH'));
+    const onTheirs = await signIn(['erin', '--profile', 'graph', '--email', BOB], BOB);
+    assert.equal(onTheirs.code, 0, onTheirs.stderr);
+    await ee.settle();
+    assert.equal((ee.accounts.get('erin')!.oauth2 as { provider: string }).provider, 'THEIRS-GRAPH');
+    assert.equal(ee.apps.size, 2, 'no app of tokentray\'s own was created');
+    assert.equal(ee.accounts.get('erin')!.state, 'connected');
+    assert.deepEqual(ee.authCalls.filter((call) => call.account === 'erin').map((call) => [call.proto, call.status]), [['api', 200]]);
+    const erinRemoved = await cli(['account', 'remove', 'erin']);
+    assert.equal(erinRemoved.code, 0, erinRemoved.stderr);
+    ee.apps.delete('THEIRS-IMAP');
+    ee.apps.delete('THEIRS-GRAPH');
+
     // ---- a Graph account: EmailEngine's OAuth2 app with base scope api, proto=api ----
     const graph = await signIn(['bob-graph', '--profile', 'graph', '--email', BOB], BOB);
     assert.equal(graph.code, 0, graph.stderr);

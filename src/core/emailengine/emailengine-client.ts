@@ -56,6 +56,8 @@ export interface EmailEngineOAuth2App {
   baseScopes?: string;
   clientId?: string;
   enabled?: boolean;
+  /** Outlook apps: the Microsoft cloud, whose Graph host EmailEngine calls (absent: global). */
+  cloud?: string;
 }
 
 /** EmailEngine's error bodies (hapi Boom): `{statusCode, error, message, code?, fields?}`. */

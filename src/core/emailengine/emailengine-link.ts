@@ -30,7 +30,7 @@ import type { EmailEngineLinkRecord, Vault } from '../storage/vault.js';
 import { describeChanges, GMAIL_HOSTS, registrationChanges, registrationFor, usesAuthServer, type RegistrationInput } from './account-registration.js';
 import { EmailEngineClient, type EmailEngineAccountData, type FetchLike } from './emailengine-client.js';
 import { ensureGmailApiApp, isGmailApiApp } from './gmail-api-app.js';
-import { ensureGraphApp } from './graph-app.js';
+import { ensureGraphApp, isGraphAppFor } from './graph-app.js';
 import { classifyAuthServer, runPreflight, withoutCredentials } from './preflight.js';
 
 /** How often EmailEngine's account states are read while all is calm. */
@@ -274,9 +274,9 @@ export class EmailEngineLink {
     const existing = await client.account(input.id);
     const managed = record.managed.includes(input.id);
     if (!existing) return { id: input.id, exists: false, managed, changes: [], needsConfirmation: false };
-    // A mail-API account would name tokentray's OAuth2 app; before it exists, assume the one there.
-    const existingProvider = existing.oauth2 && typeof existing.oauth2 === 'object' ? existing.oauth2.provider ?? null : null;
-    const graphAppId = input.profile === 'graph' ? record.graphAppId ?? existingProvider ?? 'tokentray-graph-app' : null;
+    // A mail-API account keeps the app of its kind it names, else it would name tokentray's own
+    // (before that exists, by a placeholder id: a move from another app is a change to show).
+    const graphAppId = input.profile === 'graph' ? (await this.#keptGraphApp(client, existing, input)) ?? record.graphAppId ?? 'tokentray-graph-app' : null;
     const gmailApiAppId = input.profile === 'gmail-api' ? (await this.#keptGmailApiApp(client, existing)) ?? record.gmailApiAppId ?? 'tokentray-gmail-api-app' : null;
     // Before the first sign-in the mailbox is not known yet: its oauth2.auth.user is not compared.
     const changes = registrationChanges(existing, registrationFor({ ...input, graphAppId, gmailApiAppId })).filter((change) => input.username !== '' || change.field !== 'oauth2.auth.user');
@@ -317,12 +317,7 @@ export class EmailEngineLink {
       let graphAppId: string | null = null;
       let gmailApiAppId: string | null = null;
       if (input.profile === 'graph') {
-        graphAppId = await ensureGraphApp(client, this.#deps.settings(), record.graphAppId);
-        if (graphAppId !== record.graphAppId) {
-          await this.#deps.vault.update((doc) => {
-            if (doc.emailEngine) doc.emailEngine.graphAppId = graphAppId;
-          });
-        }
+        graphAppId = (await this.#keptGraphApp(client, await client.account(input.id), input)) ?? (await this.#ensureGraphApp(client, record));
       }
       if (input.profile === 'gmail-api') {
         gmailApiAppId = (await this.#keptGmailApiApp(client, await client.account(input.id))) ?? (await this.#ensureGmailApiApp(client, record));
@@ -350,6 +345,31 @@ export class EmailEngineLink {
     const named = existing?.oauth2 && typeof existing.oauth2 === 'object' ? existing.oauth2.provider : undefined;
     if (typeof named !== 'string' || !named) return null;
     return isGmailApiApp(await client.oauth2App(named)) ? named : null;
+  }
+
+  /**
+   * The Graph app an account in EmailEngine already names, when it is one for this cloud: kept.
+   *
+   * As for Gmail API apps: with useAuthServer its credentials are unused, and it is its owner's
+   * to manage (moving the account was a change nobody confirmed). An app of another cloud is
+   * not kept: EmailEngine would call that cloud's Graph with tokentray's tokens, so the move to
+   * tokentray's app is a change shown and confirmed like any other.
+   */
+  async #keptGraphApp(client: EmailEngineClient, existing: EmailEngineAccountData | null, input: RegistrationInput): Promise<string | null> {
+    const named = existing?.oauth2 && typeof existing.oauth2 === 'object' ? existing.oauth2.provider : undefined;
+    if (typeof named !== 'string' || !named) return null;
+    return isGraphAppFor(await client.oauth2App(named), input.cloud) ? named : null;
+  }
+
+  /** tokentray's own Graph app in EmailEngine (found or created), remembered in the vault. */
+  async #ensureGraphApp(client: EmailEngineClient, record: EmailEngineLinkRecord): Promise<string> {
+    const id = await ensureGraphApp(client, this.#deps.settings(), record.graphAppId);
+    if (id !== record.graphAppId) {
+      await this.#deps.vault.update((doc) => {
+        if (doc.emailEngine) doc.emailEngine.graphAppId = id;
+      });
+    }
+    return id;
   }
 
   /** tokentray's own Gmail API app in EmailEngine (found or created), remembered in the vault. */

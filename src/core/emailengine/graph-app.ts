@@ -7,7 +7,7 @@
  * from tokentray. EmailEngine's schema still requires a client secret and a redirect URL for an
  * "outlook" app, so placeholders that say so are stored (the secret is not a credential).
  */
-import type { Settings } from '../../shared/settings-shape.js';
+import type { Cloud, Settings } from '../../shared/settings-shape.js';
 import type { EmailEngineClient, EmailEngineOAuth2App } from './emailengine-client.js';
 
 export const GRAPH_APP_NAME = 'tokentray (Microsoft Graph)';
@@ -34,6 +34,17 @@ export function graphAppBody(settings: Pick<Settings, 'clientId' | 'tenant' | 'c
 export function pickGraphApp(apps: EmailEngineOAuth2App[]): EmailEngineOAuth2App | null {
   const api = apps.filter((app) => app.provider === 'outlook' && app.baseScopes === 'api');
   return api.find((app) => app.name === GRAPH_APP_NAME) ?? null;
+}
+
+/**
+ * Whether an app makes EmailEngine run its Graph client against this cloud's Graph host.
+ *
+ * EmailEngine takes the Graph host from the app's `cloud` (postalsys/emailengine
+ * lib/oauth/outlook.js, apiBase; absent means global): an app of another cloud would send
+ * tokentray's tokens to a Graph that does not accept them.
+ */
+export function isGraphAppFor(app: EmailEngineOAuth2App | null, cloud: Cloud): boolean {
+  return app !== null && app.provider === 'outlook' && app.baseScopes === 'api' && (app.cloud ?? 'global') === cloud;
 }
 
 /** The app id to use: `known` when EmailEngine still has it, else one found or created. */

@@ -248,6 +248,50 @@ describe('EmailEngineLink against an EmailEngine-shaped server', () => {
     assert.equal((ee.accounts.get('zed')?.oauth2 as { provider: string }).provider, ours);
   });
 
+  it('keeps an unmanaged Graph account on the Graph app it names, and asks before moving one off an IMAP app or another cloud\'s app', async () => {
+    await link.connect({ url: ee.url, token });
+    const app = (id: string, baseScopes: string, cloud?: string) => ({
+      id, name: `Production Graph ${id}`, provider: 'outlook', baseScopes, clientId: '99999999-2222-3333-4444-555555555555', clientSecret: 'real', redirectUrl: 'https://ee.example.com/oauth', enabled: true, ...(cloud ? { cloud } : {}),
+    });
+    ee.apps.set('THEIRS', app('THEIRS', 'api'));
+    ee.apps.set('THEIRS-IMAP', app('THEIRS-IMAP', 'imap', 'global'));
+    ee.apps.set('THEIRS-GOV', app('THEIRS-GOV', 'api', 'gcc-high'));
+    const oauth2 = (provider: string, user: string) => ({ provider, useAuthServer: true, auth: { user } });
+    const account = (id: string, provider: string) => ({ account: id, name: `${id}@contoso.com`, email: `${id}@contoso.com`, imap: false as const, smtp: false as const, oauth2: oauth2(provider, `${id}@contoso.com`), state: 'connected' as const, lastError: null });
+    const graph = (id: string): RegistrationInput => ({ id, profile: 'graph', username: `${id}@contoso.com`, user: `${id}@contoso.com`, cloud: 'global' });
+
+    // Their Graph app (tokentray has none of its own yet): the account stays on it, nothing to confirm.
+    ee.accounts.set('sales', account('sales', 'THEIRS'));
+    assert.deepEqual(await link.preview(graph('sales')), { id: 'sales', exists: true, managed: false, changes: [], needsConfirmation: false });
+    assert.deepEqual(await link.register(graph('sales'), { overwrite: false }), { kind: 'registered', created: false });
+    assert.equal((ee.accounts.get('sales')?.oauth2 as { provider: string }).provider, 'THEIRS');
+    assert.equal(ee.apps.size, 3, 'no app of our own was needed');
+    assert.equal(vault.document.emailEngine?.graphAppId, null);
+    await ee.settle();
+    assert.deepEqual(ee.authCalls.map((call) => [call.account, call.proto]), [['sales', 'api']]);
+
+    // On an IMAP app EmailEngine would log in to IMAP: moving it to a Graph app needs a yes.
+    ee.accounts.set('imap', account('imap', 'THEIRS-IMAP'));
+    await assert.rejects(link.register(graph('imap'), { overwrite: false }), failsWith('EMAILENGINE_ACCOUNT_CONFLICT', /oauth2\.provider: THEIRS-IMAP → tokentray-graph-app/));
+    assert.equal((ee.accounts.get('imap')?.oauth2 as { provider: string }).provider, 'THEIRS-IMAP', 'unchanged without the yes');
+    assert.equal(vault.document.emailEngine?.graphAppId, null, 'no app created without the yes');
+
+    // Another cloud's Graph app would send our tokens to that cloud's Graph: also a change to confirm.
+    ee.accounts.set('gov', account('gov', 'THEIRS-GOV'));
+    assert.equal((await link.preview(graph('gov'))).needsConfirmation, true);
+    await assert.rejects(link.register(graph('gov'), { overwrite: false }), failsWith('EMAILENGINE_ACCOUNT_CONFLICT', /oauth2\.provider: THEIRS-GOV → tokentray-graph-app/));
+    assert.deepEqual(await link.register(graph('gov'), { overwrite: true }), { kind: 'registered', created: false });
+    const ours = vault.document.emailEngine?.graphAppId;
+    assert.ok(ours && ee.apps.get(ours)?.name === 'tokentray (Microsoft Graph)');
+    assert.equal((ee.accounts.get('gov')?.oauth2 as { provider: string }).provider, ours);
+
+    // Once ours exists, an unmanaged account on their Graph app still stays there.
+    ee.accounts.set('hr', account('hr', 'THEIRS'));
+    assert.deepEqual((await link.preview(graph('hr'))).changes, []);
+    assert.deepEqual(await link.register(graph('hr'), { overwrite: false }), { kind: 'registered', created: false });
+    assert.equal((ee.accounts.get('hr')?.oauth2 as { provider: string }).provider, 'THEIRS');
+  });
+
   it('shows a refused login as authenticationError with EmailEngine\'s text, and a reconnect after sign-in clears it', async () => {
     accounts = [sales];
     await link.connect({ url: ee.url, token });

@@ -146,7 +146,7 @@ export class AccountsView {
     const last = account.lastRequest;
     setText(
       card.lastRequest,
-      last ? `Asked ${formatAgo(last.at, now)} (${formatClock(last.at)}) · ${last.proto === 'api' && account.provider === 'google' ? 'Gmail API' : protoLabel(last.proto)} · ${outcomeLabel(last.outcome)}` : 'No requests yet',
+      last ? `Asked ${formatAgo(last.at, now)} (${formatClock(last.at)}) · ${protoLabel(last.proto, account.provider)} · ${outcomeLabel(last.outcome)}` : 'No requests yet',
     );
     card.lastRequest.classList.toggle('is-error', last !== null && last.outcome !== 'ok');
     this.#updateEmailEngineSide(card, account);

@@ -78,6 +78,7 @@ export class ActivityView {
     this.#table.hidden = requests.length === 0;
     if (this.#shown === state.requests) return;
     this.#shown = state.requests;
+    const providers = new Map((state.report?.accounts ?? []).map((account) => [account.id, account.provider]));
     replaceChildren(
       this.#body,
       ...requests.map((request) =>
@@ -86,7 +87,7 @@ export class ActivityView {
           { class: request.outcome === 'ok' ? '' : 'is-error' },
           h('td', { class: 'mono' }, formatClockSeconds(request.at)),
           h('td', {}, request.account),
-          h('td', {}, protoLabel(request.proto)),
+          h('td', {}, protoLabel(request.proto, providers.get(request.account))),
           h('td', {}, h('span', { class: `outcome-chip ${request.outcome === 'ok' ? 'tone-ok' : 'tone-error'}`, title: request.outcome }, outcomeLabel(request.outcome))),
           h('td', { class: 'num mono' }, String(Math.round(request.latencyMs))),
         ),

@@ -15,6 +15,7 @@ import { h, replaceChildren, setText } from './dom.js';
 import type { AppState } from './store.js';
 import { asTokentrayError, errorBox } from './ui.js';
 import { CHECK_OUTCOME_VIEW } from './format.js';
+import { providerAndProfileLabel, providerOfProfile } from '../src/shared/providers.js';
 
 const CHECK_TITLES: Record<EmailEngineCheck['id'], string> = {
   reachable: 'Reachable',
@@ -230,7 +231,7 @@ export class EmailEnginePanel {
             'li',
             { class: 'check-item', 'data-orphan': orphan.id },
             h('span', { class: 'check-title' }, orphan.id),
-            h('span', { class: 'check-message' }, `${orphan.email ?? orphan.name ?? ''} · ${orphan.profile === 'graph' ? 'Graph' : 'IMAP/SMTP'} · EmailEngine: ${orphan.state}`),
+            h('span', { class: 'check-message' }, `${orphan.email ?? orphan.name ?? ''} · ${providerAndProfileLabel(providerOfProfile(orphan.profile), orphan.profile)} · EmailEngine: ${orphan.state}`),
             h('button', { type: 'button', class: 'btn btn-secondary btn-small', onclick: () => void this.#connectOrphan(orphan) }, `Connect ${orphan.id}`),
           ),
         ),

@@ -3,6 +3,7 @@
  */
 import { assertNever, type AccountState, type Proto, type ScopeProfile } from '../src/shared/account-status.js';
 import type { ErrorCode } from '../src/shared/error-codes.js';
+import type { ProviderId } from '../src/shared/providers.js';
 
 export type Tone = 'ok' | 'busy' | 'warn' | 'error' | 'muted';
 
@@ -45,8 +46,11 @@ export function profileLabel(profile: ScopeProfile): string {
   }
 }
 
-export function protoLabel(proto: Proto | string): string {
-  return proto === 'api' ? 'Graph' : proto.toUpperCase();
+/** `api` is Graph for a Microsoft account and the Gmail API for a Google one; plain "API" when unknown. */
+export function protoLabel(proto: Proto | string, provider?: ProviderId): string {
+  if (proto !== 'api') return proto.toUpperCase();
+  if (provider === undefined) return 'API';
+  return provider === 'google' ? 'Gmail API' : 'Graph';
 }
 
 export interface StateView {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeState, formatAgo, formatDuration, outcomeLabel, severity } from '../../renderer/format.js';
+import { describeState, formatAgo, formatDuration, outcomeLabel, protoLabel, severity } from '../../renderer/format.js';
 import type { AccountState } from '../../src/shared/account-status.js';
 
 const NOW = Date.UTC(2025, 0, 15, 10, 0, 0);
@@ -43,5 +43,12 @@ describe('window wording', () => {
     assert.equal(outcomeLabel('ok'), 'OK');
     assert.equal(outcomeLabel('NEEDS_SIGN_IN'), 'Needs sign-in');
     assert.equal(outcomeLabel('SOMETHING_NEW'), 'SOMETHING_NEW');
+  });
+
+  it('names proto=api after the account\'s provider', () => {
+    assert.equal(protoLabel('api', 'microsoft'), 'Graph');
+    assert.equal(protoLabel('api', 'google'), 'Gmail API');
+    assert.equal(protoLabel('api'), 'API', 'an account no longer connected here');
+    assert.equal(protoLabel('smtp', 'google'), 'SMTP');
   });
 });

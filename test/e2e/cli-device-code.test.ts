@@ -40,6 +40,8 @@ describe('device-code sign-in end to end (CLI, MSAL device flow, local identity 
   it('prints the verification URL and code; approving on another device connects the account', async () => {
     const running = start('dev');
     const [, uri, code] = await running.waitFor(DEVICE_PROMPT);
+    // A second line on stderr: under load it can arrive after the prompt was matched.
+    await running.waitFor(/Ctrl-C cancels/);
     assert.match(running.stderr(), /Ctrl-C cancels/);
     await completeDeviceSignIn(uri!, { userCode: code!, username: ALICE, decision: 'approve', caCertPem: idp.caCertPem });
     const result = await running.done;

@@ -12,7 +12,7 @@ import { isProviderId, isScopeProfile } from '../shared/providers.js';
 import { EXIT_OK, EXIT_USAGE } from '../shared/error-codes.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import { createLogger } from '../core/logging/logger.js';
-import { dataFiles, defaultHome, ensureDataDirectory } from '../core/storage/paths.js';
+import { defaultHome, ensureDataDirectory } from '../core/storage/paths.js';
 import type { VaultKeyMaterial } from '../core/storage/vault.js';
 import type { CommandEnv } from './command-env.js';
 import { processOutput, reportError, type Output } from './output.js';
@@ -75,9 +75,8 @@ function interruption(): Promise<void> {
  * prove it holds the key (remote-core.ts). Unused when no daemon runs (the core reads it).
  */
 function readVaultKeyEarly(home: string): Promise<VaultKeyMaterial | null> {
-  const read = Promise.all([import('../core/storage/vault.js'), import('../core/storage/keytar-secret-store.js')]).then(([vault, keytar]) =>
-    vault.readVaultKey(dataFiles(home).vault, new keytar.KeytarSecretStore()),
-  );
+  // One import, of a module the command loads anyway: no chunk of its own to fetch.
+  const read = import('../core/control/remote-core.js').then((remote) => remote.readDaemonVaultKey(home));
   read.catch(() => undefined); // reported by the command that awaits it, if one does
   return read;
 }

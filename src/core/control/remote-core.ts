@@ -54,6 +54,11 @@ export async function connectToDaemon(home: string, secrets: SecretStore = new K
   return client;
 }
 
+/** Begins reading the vault key of `home`, for connectToDaemon's `early` (main.ts). */
+export function readDaemonVaultKey(home: string, secrets: SecretStore = new KeytarSecretStore()): Promise<VaultKeyMaterial | null> {
+  return readVaultKey(dataFiles(home).vault, secrets);
+}
+
 export class RemoteCore implements TokentrayCore {
   readonly #client: TokentrayApi;
   readonly #pollMs: number;

@@ -90,18 +90,26 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Wall time and peak RSS of a whole process, median of CLI_RUNS. */
-function timeProcess(args: string[], env: NodeJS.ProcessEnv): { ms: number; rssMb: number } {
-  const times: number[] = [];
-  const rss: number[] = [];
+type Timed = { ms: number; rssMb: number };
+
+/**
+ * Wall time and peak RSS of whole processes, median of CLI_RUNS each. The commands take turns
+ * (one run of each per round), so a burst of load from elsewhere falls on all of them alike
+ * instead of on whichever command was being timed nine times in a row.
+ */
+function timeProcesses(commands: string[][], env: NodeJS.ProcessEnv): { ms: number; rssMb: number }[] {
+  const times = commands.map((): number[] => []);
+  const rss = commands.map((): number[] => []);
   for (let run = 0; run < CLI_RUNS; run += 1) {
-    const started = performance.now();
-    const result = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { env, encoding: 'utf8' });
-    times.push(performance.now() - started);
-    if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
-    rss.push(Number(result.stderr.trim().split('\n').at(-1)) / 1024);
+    commands.forEach((args, index) => {
+      const started = performance.now();
+      const result = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { env, encoding: 'utf8' });
+      times[index]!.push(performance.now() - started);
+      if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
+      rss[index]!.push(Number(result.stderr.trim().split('\n').at(-1)) / 1024);
+    });
   }
-  return { ms: median(times), rssMb: median(rss) };
+  return commands.map((_, index) => ({ ms: median(times[index]!), rssMb: median(rss[index]!) }));
 }
 
 async function measureSize(idp: TestIdentityProvider, signedIn: readonly SignedIn[], count: number, bin: string, layout: 'partitions' | 'whole', cli: ((env: NodeJS.ProcessEnv, account: string) => void) | null): Promise<StartupFigure> {
@@ -166,9 +174,7 @@ export async function runStartup(): Promise<{ figures: StartupFigure[]; cli: Cli
     for (const size of sizes) {
       figures.push(
         await measureSize(idp, signedIn, size, bin, layout, size !== sizes[0] ? null : (env, account) => {
-          const node = timeProcess(['-e', '0'], env);
-          const help = timeProcess([bin, '--help'], env);
-          const token = timeProcess([bin, 'token', account], env);
+          const [node, help, token] = timeProcesses([['-e', '0'], [bin, '--help'], [bin, 'token', account]], env) as [Timed, Timed, Timed];
           cli = { nodeMs: node.ms, helpMs: help.ms, tokenMs: token.ms, helpRssMb: help.rssMb, tokenRssMb: token.rssMb };
         }),
       );

@@ -194,8 +194,11 @@ export async function main(argv: string[], output: Output = processOutput, env: 
     }
   } catch (error) {
     const code = reportError(error, output, debug);
-    // A fresh install: say exactly what to register in Azure, not just "see the README".
-    if (error instanceof TokentrayError && error.code === 'CLIENT_ID_MISSING') output.err(`\n${(await import('./azure-guide.js')).azureGuide('global')}`);
+    // A fresh install: say exactly what to register (Azure, or Google for a Gmail account), not just "see the README".
+    if (error instanceof TokentrayError && error.code === 'CLIENT_ID_MISSING') {
+      const guide = error.details.provider === 'google' ? (await import('./google-guide.js')).googleGuide() : (await import('./azure-guide.js')).azureGuide('global');
+      output.err(`\n${guide}`);
+    }
     return code;
   }
 }

@@ -18,6 +18,7 @@ export function requireGoogleConfigured(clientId: string | null, hasSecret: bool
   if (!clientId) {
     throw new TokentrayError('CLIENT_ID_MISSING', 'No Google OAuth client id is configured yet.', {
       hint: 'Create a Google Cloud OAuth client of type "Desktop app" (README, "Google app registration") and run `tokentray config set google.clientId <Client ID>`.',
+      details: { provider: 'google' },
     });
   }
   if (!hasSecret) throw new TokentrayError('CLIENT_SECRET_MISSING', 'The Google OAuth client secret is not in the vault yet.');

@@ -5,7 +5,7 @@
  * any command (each is loaded only when it runs).
  */
 import type { Logger } from '../core/logging/logger.js';
-import type { VaultKeyMaterial } from '../core/storage/vault.js';
+import type { EarlyVaultKey } from '../core/control/remote-core.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import type { Output } from './output.js';
 
@@ -20,7 +20,7 @@ export interface CommandEnv {
    * The vault key, being read from the keychain since the command started: set by main.ts
    * for the commands a running daemon answers (their longest wait), for withApi to use.
    */
-  vaultKey?: Promise<VaultKeyMaterial | null>;
+  vaultKey?: Promise<EarlyVaultKey>;
 }
 
 export function usageError(message: string, hint?: string): TokentrayError {

@@ -9,8 +9,7 @@ import { TokentrayError } from '../shared/tokentray-error.js';
 import type { TokentrayApi } from '../shared/tokentray-api.js';
 import type { Logger } from '../core/logging/logger.js';
 import type { OpenedCore } from '../core/open-core.js';
-import type { VaultKeyMaterial } from '../core/storage/vault.js';
-import { connectToDaemon } from '../core/control/remote-core.js';
+import { connectToDaemon, type EarlyVaultKey } from '../core/control/remote-core.js';
 
 export interface CommandContext {
   api: TokentrayApi;
@@ -19,7 +18,7 @@ export interface CommandContext {
 }
 
 /** `vaultKey`: the keychain read main.ts began for this command (CommandEnv), if it did. */
-export async function withApi<T>(home: string, logger: Logger, run: (context: CommandContext) => Promise<T>, vaultKey?: Promise<VaultKeyMaterial | null>): Promise<T> {
+export async function withApi<T>(home: string, logger: Logger, run: (context: CommandContext) => Promise<T>, vaultKey?: Promise<EarlyVaultKey>): Promise<T> {
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const daemon = await connectToDaemon(home, undefined, vaultKey);
     if (daemon) return await run({ api: daemon, local: null });

@@ -13,7 +13,7 @@ import { EXIT_OK, EXIT_USAGE } from '../shared/error-codes.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import { createLogger } from '../core/logging/logger.js';
 import { defaultHome, ensureDataDirectory } from '../core/storage/paths.js';
-import type { VaultKeyMaterial } from '../core/storage/vault.js';
+import type { EarlyVaultKey } from '../core/control/remote-core.js';
 import type { CommandEnv } from './command-env.js';
 import { processOutput, reportError, type Output } from './output.js';
 import { COMMAND_HELP, MAIN_HELP } from './usage.js';
@@ -72,9 +72,9 @@ function interruption(): Promise<void> {
  * on Linux a D-Bus exchange with the Secret Service in a worker thread) is their longest
  * wait; begun here it overlaps loading the command, the lock check and the first hello.
  * Only this user's own keychain is read, nothing is sent anywhere: the daemon still has to
- * prove it holds the key (remote-core.ts). Unused when no daemon runs (the core reads it).
+ * prove it holds the key (remote-core.ts). Skipped when no daemon runs (the core reads it).
  */
-function readVaultKeyEarly(home: string): Promise<VaultKeyMaterial | null> {
+function readVaultKeyEarly(home: string): Promise<EarlyVaultKey> {
   // One import, of a module the command loads anyway: no chunk of its own to fetch.
   const read = import('../core/control/remote-core.js').then((remote) => remote.readDaemonVaultKey(home));
   read.catch(() => undefined); // reported by the command that awaits it, if one does

@@ -34,7 +34,7 @@ export const REMOTE_STATUS_POLL_MS = 2_000;
  * keychain's wait this way. `early` is that read when the caller began it sooner (main.ts,
  * for the commands a daemon answers), for this data directory's vault.
  */
-export async function connectToDaemon(home: string, secrets: SecretStore = new KeytarSecretStore(), early?: Promise<VaultKeyMaterial | null>): Promise<ControlClient | null> {
+export async function connectToDaemon(home: string, secrets: SecretStore = new KeytarSecretStore(), early?: Promise<EarlyVaultKey>): Promise<ControlClient | null> {
   const files = dataFiles(home);
   await ensureDataDirectory(home);
   const lock = await readLock(files.lock);
@@ -42,7 +42,9 @@ export async function connectToDaemon(home: string, secrets: SecretStore = new K
   const endpoint = lock.control;
   const verify = (): Promise<void> => verifyControlEndpoint(endpoint, files.lock);
   await verify();
-  const key = (early ?? readVaultKey(files.vault, secrets)).then((material) => {
+  // The early read skips the keychain when no daemon was running then; one may have started since.
+  const material = early ? early.then((read) => (read === NO_DAEMON_SEEN ? readVaultKey(files.vault, secrets) : read)) : readVaultKey(files.vault, secrets);
+  const key = material.then((material) => {
     if (!material) throw new TokentrayError('DAEMON_UNREACHABLE', 'A tokentray daemon is running but has not created its vault yet.');
     return material.key;
   });
@@ -54,9 +56,20 @@ export async function connectToDaemon(home: string, secrets: SecretStore = new K
   return client;
 }
 
-/** Begins reading the vault key of `home`, for connectToDaemon's `early` (main.ts). */
-export function readDaemonVaultKey(home: string, secrets: SecretStore = new KeytarSecretStore()): Promise<VaultKeyMaterial | null> {
-  return readVaultKey(dataFiles(home).vault, secrets);
+/** What the early read found when no daemon was running: nothing was asked of the keychain. */
+export const NO_DAEMON_SEEN = 'no-daemon-seen';
+export type EarlyVaultKey = VaultKeyMaterial | null | typeof NO_DAEMON_SEEN;
+
+/**
+ * Begins reading the vault key of `home`, for connectToDaemon's `early` (main.ts), but only
+ * when a daemon is running: without one the command opens the core, which reads the key
+ * itself, and a locked keychain would otherwise ask its owner to unlock it twice.
+ */
+export async function readDaemonVaultKey(home: string, secrets: SecretStore = new KeytarSecretStore()): Promise<EarlyVaultKey> {
+  const files = dataFiles(home);
+  const lock = await readLock(files.lock);
+  if (!lock?.control || !isLockLive(files.lock, lock)) return NO_DAEMON_SEEN;
+  return readVaultKey(files.vault, secrets);
 }
 
 export class RemoteCore implements TokentrayCore {

@@ -4,34 +4,13 @@
  * core's named error, the offer when no browser opens, and Google's refusal.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ERROR_HINTS } from '../../src/shared/error-codes.js';
 import { TokentrayError } from '../../src/shared/tokentray-error.js';
 import { FAKE_DEVICE_CODE, FakeTokentrayApi, fakeAccount } from '../fakes/fake-tokentray-api.js';
-import { launchChromium, startWindowHarness, type ChromiumHandle, type HarnessOptions, type WindowHarness } from './window-harness.js';
+import { windowTests, type WindowHarness } from './window-harness.js';
 
-let chromium: ChromiumHandle;
-let harness: WindowHarness | null = null;
-
-before(async () => {
-  chromium = await launchChromium();
-});
-after(async () => {
-  await chromium.close();
-});
-afterEach(async () => {
-  if (harness) {
-    const problems = [...harness.problems];
-    await harness.close();
-    harness = null;
-    assert.deepEqual(problems, []);
-  }
-});
-
-async function open(api: FakeTokentrayApi, options: Omit<HarnessOptions, 'browser'> = {}): Promise<WindowHarness> {
-  harness = await startWindowHarness(api, { browser: chromium.browser, view: 'connect', ...options });
-  return harness;
-}
+const open = windowTests({ view: 'connect' });
 
 const focusedId = (h: WindowHarness): Promise<string> => h.page.evaluate(() => document.activeElement?.id ?? '');
 
@@ -202,7 +181,7 @@ describe('Connect with a code on another device (real renderer in Chromium)', ()
   it('is not offered for Google, with the reason', async () => {
     const api = new FakeTokentrayApi({ settings: { 'google.clientId': '1234567890-abcdefghijklmnop.apps.googleusercontent.com' } });
     await api.setClientSecret('google', 'GOCSPX-window-test-secret-0123456789');
-    const { page } = await open(api);
+    const { page, screenshot } = await open(api);
     const button = page.getByRole('button', { name: 'Sign in with a code on another device' });
     assert.equal(await button.isEnabled(), true, 'Microsoft offers it');
     await page.locator('input[name="provider"][value="google"]').check();
@@ -211,7 +190,7 @@ describe('Connect with a code on another device (real renderer in Chromium)', ()
     assert.match(await note.innerText(), /not available for Google/);
     assert.ok((await note.innerText()).includes(ERROR_HINTS.DEVICE_CODE_UNSUPPORTED));
     assert.equal(await button.getAttribute('aria-describedby'), 'connect-device-note');
-    await harness!.screenshot('connect-google-no-device-code-light', { tall: true });
+    await screenshot('connect-google-no-device-code-light', { tall: true });
     // Even a page that asks anyway gets the core's named refusal.
     const forced = await page.evaluate(() => window.tokentray!.connectAccount({ id: 'g', profile: 'gmail', deviceCode: true }));
     assert.equal(!forced.ok && forced.error.code, 'DEVICE_CODE_UNSUPPORTED');

@@ -5,31 +5,15 @@
  * with the mismatch hint.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ERROR_HINTS } from '../../src/shared/error-codes.js';
 import type { AccountEmailEngineView, EmailEnginePreflight } from '../../src/shared/emailengine.js';
 import { FakeTokentrayApi, fakeAccount } from '../fakes/fake-tokentray-api.js';
-import { launchChromium, startWindowHarness, type ChromiumHandle, type WindowHarness } from './window-harness.js';
+import { windowTests } from './window-harness.js';
 
 const TOKEN = 'a'.repeat(64);
 const URL_ = 'http://127.0.0.1:3000';
-let chromium: ChromiumHandle;
-let harness: WindowHarness | null = null;
-
-before(async () => {
-  chromium = await launchChromium();
-});
-after(async () => {
-  await chromium.close();
-});
-afterEach(async () => {
-  if (harness) {
-    const problems = [...harness.problems];
-    await harness.close();
-    harness = null;
-    assert.deepEqual(problems, []);
-  }
-});
+const open = windowTests();
 
 function registered(state: AccountEmailEngineView['state'], response: string | null = null): AccountEmailEngineView {
   return { presence: 'registered', state, lastError: response ? { response, serverResponseCode: null } : null, checkedAt: Date.now(), managed: true, hint: null, error: null };
@@ -50,7 +34,7 @@ describe('window: EmailEngine', () => {
         check.id === 'token' ? { ...check, outcome: 'fail', message: 'The token is limited to one account.', code: 'EMAILENGINE_TOKEN_NARROWED' } : check.id === 'license' ? { ...check, outcome: 'warn', message: 'EmailEngine is not licensed.', code: 'EMAILENGINE_UNLICENSED' } : check,
       ),
     }));
-    harness = await startWindowHarness(api, { browser: chromium.browser, view: 'settings' });
+    const harness = await open(api, { view: 'settings' });
     const { page, calls, screenshot } = harness;
     await page.getByText(/Access tokens and create one with all scopes/).waitFor();
     await page.getByLabel('EmailEngine URL').fill(URL_);
@@ -69,7 +53,7 @@ describe('window: EmailEngine', () => {
   it("asks before replacing an authServer that points elsewhere; Cancel changes nothing, Replace connects and clears the token field", async () => {
     const api = new FakeTokentrayApi({ accounts: [fakeAccount('sales')] });
     withPreflight(api, (preflight) => ({ ...preflight, authServer: { kind: 'other', url: 'http://10.0.0.9:9000/auth' } }));
-    harness = await startWindowHarness(api, { browser: chromium.browser, view: 'settings' });
+    const harness = await open(api, { view: 'settings' });
     const { page, calls } = harness;
     await page.getByLabel('EmailEngine URL').fill(URL_);
     await page.getByLabel('API token').fill(TOKEN);
@@ -101,7 +85,7 @@ describe('window: EmailEngine', () => {
       ],
     });
     api.emailengine = { ...api.emailengine, connected: true, url: URL_, authServer: { kind: 'this', url: 'http://127.0.0.1:7411/authentication' } };
-    harness = await startWindowHarness(api, { browser: chromium.browser });
+    const harness = await open(api);
     const { page, screenshot } = harness;
     const sales = page.locator('article[data-account="sales"]');
     await sales.locator('.fact-emailengine').getByText('authenticationError · AUTHENTICATE failed').waitFor();
@@ -119,7 +103,7 @@ describe('window: EmailEngine', () => {
     const api = new FakeTokentrayApi();
     api.emailengine = { ...api.emailengine, connected: true, url: URL_, authServer: { kind: 'this', url: 'http://127.0.0.1:7411/authentication' } };
     api.orphans = [{ id: 'support@contoso.com', name: 'Support', email: 'support@contoso.com', state: 'authenticationError', profile: 'outlook' }];
-    harness = await startWindowHarness(api, { browser: chromium.browser, view: 'settings' });
+    const harness = await open(api, { view: 'settings' });
     const { page, calls } = harness;
     const orphan = page.locator('li[data-orphan="support@contoso.com"]');
     await page.getByRole('heading', { name: 'In EmailEngine, not connected here' }).waitFor();

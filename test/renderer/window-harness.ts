@@ -8,10 +8,12 @@
  * Electron. The API is a parameter: the fake for the window's own tests, the real core (with
  * a real identity provider) for end-to-end runs.
  */
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, afterEach, before } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { silentLogger } from '../../src/core/logging/logger.js';
@@ -215,5 +217,35 @@ export async function startWindowHarness(api: HarnessApi, options: HarnessOption
       await context.close();
       await owned?.close();
     },
+  };
+}
+
+/** Opens a window on the shared Chromium of a test file (see windowTests). */
+export type OpenWindow = (api: HarnessApi, options?: Omit<HarnessOptions, 'browser'>) => Promise<WindowHarness>;
+
+/**
+ * One Chromium for the test file and a fresh window per test, registered as the file's hooks:
+ * after each test its window is closed, and the test fails if the page logged an error, broke
+ * a CSP rule or made a request. `defaults` apply to every window (a starting view, say).
+ */
+export function windowTests(defaults: Omit<HarnessOptions, 'browser'> = {}): OpenWindow {
+  let browser: ChromiumHandle | null = null;
+  let current: WindowHarness | null = null;
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    if (!current) return;
+    const problems = [...current.problems];
+    await current.close();
+    current = null;
+    assert.deepEqual(problems, []);
+  });
+  return async (api, options = {}) => {
+    current = await startWindowHarness(api, { browser: browser!.browser, ...defaults, ...options });
+    return current;
   };
 }

@@ -4,36 +4,15 @@
  * provider chosen.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { GMAIL_API_SCOPE, GMAIL_SCOPE } from '../../src/shared/google-scope-names.js';
 import { FakeTokentrayApi, fakeAccount } from '../fakes/fake-tokentray-api.js';
-import { launchChromium, startWindowHarness, type ChromiumHandle, type HarnessOptions, type WindowHarness } from './window-harness.js';
+import { windowTests } from './window-harness.js';
 
 const GOOGLE_CLIENT_ID = '1234567890-abcdefghijklmnop.apps.googleusercontent.com';
 const GOOGLE_SECRET = 'GOCSPX-window-test-secret-0123456789';
 
-let chromium: ChromiumHandle;
-let harness: WindowHarness | null = null;
-
-before(async () => {
-  chromium = await launchChromium();
-});
-after(async () => {
-  await chromium.close();
-});
-afterEach(async () => {
-  if (harness) {
-    const problems = [...harness.problems];
-    await harness.close();
-    harness = null;
-    assert.deepEqual(problems, []);
-  }
-});
-
-async function open(api: FakeTokentrayApi, options: Omit<HarnessOptions, 'browser'> = {}): Promise<WindowHarness> {
-  harness = await startWindowHarness(api, { browser: chromium.browser, ...options });
-  return harness;
-}
+const open = windowTests();
 
 describe('Settings → Google sign-in (real renderer in Chromium)', () => {
   it('saves the client ID as a setting and the secret only through the secret channel, then forgets it', async () => {

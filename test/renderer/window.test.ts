@@ -1,36 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { validateAccountId } from '../../src/shared/account-id.js';
 import { ERROR_HINTS } from '../../src/shared/error-codes.js';
 import { TokentrayError } from '../../src/shared/tokentray-error.js';
 import { FakeTokentrayApi, fakeAccount } from '../fakes/fake-tokentray-api.js';
-import { launchChromium, startWindowHarness, type ChromiumHandle, type HarnessOptions, type WindowHarness } from './window-harness.js';
+import { windowTests } from './window-harness.js';
 
 const MIN = 60_000;
-let chromium: ChromiumHandle;
-let harness: WindowHarness | null = null;
-
-before(async () => {
-  chromium = await launchChromium();
-});
-after(async () => {
-  await chromium.close();
-});
-afterEach(async () => {
-  if (harness) {
-    // Every test also checks that the page logged no error, broke no CSP rule and made no request.
-    const problems = [...harness.problems];
-    await harness.close();
-    harness = null;
-    assert.deepEqual(problems, []);
-  }
-});
-
-async function open(api: FakeTokentrayApi, options: Omit<HarnessOptions, 'browser'> = {}): Promise<WindowHarness> {
-  harness = await startWindowHarness(api, { browser: chromium.browser, ...options });
-  return harness;
-}
+const open = windowTests();
 
 /** A realistic set of accounts for the screenshots and the accounts view. */
 function populated(): FakeTokentrayApi {

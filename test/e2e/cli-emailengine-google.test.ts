@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { completeSignIn } from '../support/identity-provider/index.js';
-import { GMAIL_API_SCOPE, GMAIL_SCOPE, startGoogleIdentityProvider, type GoogleIdentityProvider } from '../support/identity-provider/google-identity-provider.js';
+import { GMAIL_API_SCOPE, GMAIL_SCOPE, googleCliEnv, startGoogleIdentityProvider, type GoogleIdentityProvider } from '../support/identity-provider/google-identity-provider.js';
 import { startFakeEmailEngine, type FakeEmailEngine } from '../support/emailengine/fake-emailengine.js';
 import { runCli, startCli, type CliResult, type RunningCli } from '../support/cli-process.js';
 import { SIGN_IN_LINK } from '../support/loopback.js';
@@ -54,15 +54,7 @@ describe('Gmail accounts in EmailEngine end to end (CLI, keychain, google-auth-l
       },
     });
     home = await mkdtemp(join(tmpdir(), 'tokentray-e2e-ee-google-'));
-    env = {
-      ...process.env,
-      BROWSER: '',
-      TOKENTRAY_HOME: home,
-      TOKENTRAY_PORT: '0',
-      TOKENTRAY_GOOGLE_CLIENT_ID: idp.clientId,
-      TOKENTRAY_GOOGLE_ENDPOINT: idp.endpoint,
-      NODE_EXTRA_CA_CERTS: idp.caCertPath,
-    };
+    env = googleCliEnv(idp, home);
     const secret = await cli(['config', 'set-secret', 'google.clientSecret'], `${idp.clientSecret}\n`);
     assert.equal(secret.code, 0, secret.stderr);
   });

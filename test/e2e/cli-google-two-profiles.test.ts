@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { completeSignIn } from '../support/identity-provider/index.js';
-import { GMAIL_API_SCOPE, GMAIL_SCOPE, startGoogleIdentityProvider, type GoogleIdentityProvider } from '../support/identity-provider/google-identity-provider.js';
+import { GMAIL_API_SCOPE, GMAIL_SCOPE, googleCliEnv, startGoogleIdentityProvider, type GoogleIdentityProvider } from '../support/identity-provider/google-identity-provider.js';
 import { askLikeEmailEngine } from '../support/emailengine-client.js';
 import { runCli, startCli, type CliResult, type RunningCli } from '../support/cli-process.js';
 import { SIGN_IN_LINK } from '../support/loopback.js';
@@ -79,15 +79,7 @@ describe('one Google user as a gmail and a gmail-api account (CLI, keychain, Goo
   before(async () => {
     idp = await startGoogleIdentityProvider({ users: [ALICE], accessTokenLifetimeSeconds: LIFETIME_S });
     home = await mkdtemp(join(tmpdir(), 'tokentray-google-two-'));
-    env = {
-      ...process.env,
-      BROWSER: '',
-      TOKENTRAY_HOME: home,
-      TOKENTRAY_PORT: '0',
-      TOKENTRAY_GOOGLE_CLIENT_ID: idp.clientId,
-      TOKENTRAY_GOOGLE_ENDPOINT: idp.endpoint,
-      NODE_EXTRA_CA_CERTS: idp.caCertPath,
-    };
+    env = googleCliEnv(idp, home);
     const stored = await runCli(['config', 'set-secret', 'google.clientSecret'], env, `${idp.clientSecret}\n`);
     assert.equal(stored.code, 0, stored.stderr);
   });

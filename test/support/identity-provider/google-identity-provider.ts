@@ -271,3 +271,16 @@ function tokenMiddleware(
     if (ctx.status === 200) record(ctx.body as TokenBody);
   };
 }
+
+/** The environment a `tokentray` child process needs to sign in to `idp` with data in `home` (no browser opened). */
+export function googleCliEnv(idp: GoogleIdentityProvider, home: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    BROWSER: '',
+    TOKENTRAY_HOME: home,
+    TOKENTRAY_PORT: '0',
+    TOKENTRAY_GOOGLE_CLIENT_ID: idp.clientId,
+    TOKENTRAY_GOOGLE_ENDPOINT: idp.endpoint,
+    NODE_EXTRA_CA_CERTS: idp.caCertPath,
+  };
+}

@@ -20,12 +20,26 @@ import { completeSignIn, type SignInResult } from '../support/identity-provider/
 import { GMAIL_SCOPE, startGoogleIdentityProvider, type GoogleIdentityProvider } from '../support/identity-provider/google-identity-provider.js';
 import { createTrustingFetch } from '../support/identity-provider/trusting-fetch.js';
 import { memorySettings } from '../support/memory-settings.js';
-import { launchChromium, startWindowHarness, type ChromiumHandle } from './window-harness.js';
+import { launchChromium, startWindowHarness, type ChromiumHandle, type WindowHarness } from './window-harness.js';
 
 const ALICE = 'alice@gmail.test';
 const SIGN_IN_WAIT_MS = 15_000;
 
-describe('tokentray window connects a Google account (Chromium, real core, Google-shaped provider)', { timeout: 60_000 }, () => {
+
+interface GoogleWindowFixture {
+  readonly idp: GoogleIdentityProvider;
+  readonly core: OpenedCore;
+  /** What the played browser did for each sign-in link the window opened. */
+  readonly signIns: Array<Promise<SignInResult | Error>>;
+  /** The window on Connect; every sign-in link it opens is completed as ALICE. */
+  openConnect(): Promise<WindowHarness>;
+}
+
+/**
+ * The describe block's hooks: a Google-shaped provider, the real core on a fresh data directory
+ * (set up for Google when `configured`, else knowing only where "Google" is) and one Chromium.
+ */
+function googleWindowFixture(configured: boolean): GoogleWindowFixture {
   let idp: GoogleIdentityProvider;
   let core: OpenedCore;
   let home: string;
@@ -39,11 +53,11 @@ describe('tokentray window connects a Google account (Chromium, real core, Googl
       home,
       role: 'daemon',
       logger: silentLogger,
-      settingsBackend: memorySettings({ 'google.clientId': idp.clientId, 'google.endpoint': idp.endpoint, port: 0 }),
+      settingsBackend: memorySettings({ ...(configured ? { 'google.clientId': idp.clientId } : {}), 'google.endpoint': idp.endpoint, port: 0 }),
       googleFetch: createTrustingFetch(idp.caCertPem),
     });
     await core.start();
-    await core.setClientSecret('google', idp.clientSecret);
+    if (configured) await core.setClientSecret('google', idp.clientSecret);
     chromium = await launchChromium();
   });
 
@@ -57,14 +71,31 @@ describe('tokentray window connects a Google account (Chromium, real core, Googl
     await idp?.close();
   });
 
+  return {
+    get idp() {
+      return idp;
+    },
+    get core() {
+      return core;
+    },
+    signIns,
+    openConnect: () =>
+      startWindowHarness(core, {
+        browser: chromium.browser,
+        openExternal: async (url) => {
+          signIns.push(completeSignIn(url, { username: ALICE, caCertPem: idp.caCertPem }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+        },
+        view: 'connect',
+      }),
+  };
+}
+
+describe('tokentray window connects a Google account (Chromium, real core, Google-shaped provider)', { timeout: 60_000 }, () => {
+  const fixture = googleWindowFixture(true);
+
   it('picks Google, sees its profiles and wording, signs in and shows the Gmail account active', async () => {
-    const harness = await startWindowHarness(core, {
-      browser: chromium.browser,
-      openExternal: async (url) => {
-        signIns.push(completeSignIn(url, { username: ALICE, caCertPem: idp.caCertPem }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
-      },
-      view: 'connect',
-    });
+    const { idp, core, signIns } = fixture;
+    const harness = await fixture.openConnect();
     try {
       const { page, openedUrls } = harness;
       await page.getByLabel('Account id').fill('gmail');
@@ -106,45 +137,11 @@ describe('tokentray window connects a Google account (Chromium, real core, Googl
 });
 
 describe('tokentray window sets up Google in Settings, then connects a Gmail account (Chromium, real core)', { timeout: 60_000 }, () => {
-  let idp: GoogleIdentityProvider;
-  let core: OpenedCore;
-  let home: string;
-  let chromium: ChromiumHandle;
-  const signIns: Array<Promise<SignInResult | Error>> = [];
-
-  before(async () => {
-    idp = await startGoogleIdentityProvider({ users: [ALICE] });
-    home = await mkdtemp(join(tmpdir(), 'tokentray-window-google-setup-'));
-    // Only where "Google" is (the local provider); no client id, no secret yet.
-    core = await openCore({
-      home,
-      role: 'daemon',
-      logger: silentLogger,
-      settingsBackend: memorySettings({ 'google.endpoint': idp.endpoint, port: 0 }),
-      googleFetch: createTrustingFetch(idp.caCertPem),
-    });
-    await core.start();
-    chromium = await launchChromium();
-  });
-
-  after(async () => {
-    await chromium?.close();
-    if (core) {
-      await core.close();
-      await Vault.reset(dataFiles(home).vault, new KeytarSecretStore());
-    }
-    if (home) await rm(home, { recursive: true, force: true });
-    await idp?.close();
-  });
+  const fixture = googleWindowFixture(false);
 
   it('is pointed from Connect to Settings, takes the client ID and secret there, and then signs in', async () => {
-    const harness = await startWindowHarness(core, {
-      browser: chromium.browser,
-      openExternal: async (url) => {
-        signIns.push(completeSignIn(url, { username: ALICE, caCertPem: idp.caCertPem }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
-      },
-      view: 'connect',
-    });
+    const { idp, core, signIns } = fixture;
+    const harness = await fixture.openConnect();
     try {
       const { page } = harness;
       assert.deepEqual((await core.status()).clientSecrets, { google: false });

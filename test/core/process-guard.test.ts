@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const GUARD = fileURLToPath(new URL('../../src/core/process-guard.ts', import.meta.url));
 const LOGGER = fileURLToPath(new URL('../../src/core/logging/logger.ts', import.meta.url));
@@ -45,7 +46,6 @@ function ping(socketPath: string): Promise<string> {
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('process guard (real child process)', () => {
   it('logs faults redacted and keeps serving; repeated faults clean up the lock and socket, then exit 70', async () => {

@@ -12,14 +12,16 @@
  * the EmailEngine API token in every file, transcript and process argv.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SIGN_IN_LINK } from '../support/loopback.js';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { completeSignIn, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
 import { startFakeEmailEngine, type FakeEmailEngine } from '../support/emailengine/fake-emailengine.js';
 import { cliEnvironment } from '../support/local-setup.js';
+import { filesUnder } from '../support/files-under.js';
 import { runCli, startCli, type CliResult, type RunningCli } from '../support/cli-process.js';
 import { createServer, type AddressInfo } from 'node:net';
 
@@ -40,17 +42,7 @@ function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...(await filesUnder(path)));
-    else if (entry.isFile()) found.push(path);
-  }
-  return found;
-}
 
 interface EmailEngineStatusJson {
   emailengine: { connected: boolean; url: string | null; authServer: { kind: string } | null; error: { code: string } | null; licensed: boolean | null };

@@ -12,6 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { completeSignIn } from '../support/identity-provider/index.js';
 import { GMAIL_API_SCOPE, GMAIL_SCOPE, googleCliEnv, startGoogleIdentityProvider, type GoogleIdentityProvider } from '../support/identity-provider/google-identity-provider.js';
 import { askLikeEmailEngine } from '../support/emailengine-client.js';
@@ -23,7 +24,6 @@ import { Vault } from '../../src/core/storage/vault.js';
 
 const LIFETIME_S = 10;
 const ALICE = 'alice@gmail.test';
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('one Google user as a gmail and a gmail-api account (CLI, keychain, Google-shaped identity provider)', () => {
   let idp: GoogleIdentityProvider;

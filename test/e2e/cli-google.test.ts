@@ -12,6 +12,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { completeSignIn } from '../support/identity-provider/index.js';
 import { GMAIL_API_SCOPE, GMAIL_SCOPE, googleCliEnv, startGoogleIdentityProvider, type GoogleIdentityProvider } from '../support/identity-provider/google-identity-provider.js';
 import { askLikeEmailEngine } from '../support/emailengine-client.js';
@@ -20,7 +21,6 @@ import { SIGN_IN_LINK } from '../support/loopback.js';
 
 const LIFETIME_S = 10;
 const ALICE = 'alice@gmail.test';
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs tokentray with `input` on its standard input (how secrets are handed over). */
 function runWithInput(args: string[], env: NodeJS.ProcessEnv, input: string): Promise<CliResult> {

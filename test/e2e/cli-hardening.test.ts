@@ -20,6 +20,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { completeSignIn, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
 import { askLikeEmailEngine } from '../support/emailengine-client.js';
 import { cliEnvironment } from '../support/local-setup.js';
@@ -29,7 +30,6 @@ import { runCli, startCli, type CliResult } from '../support/cli-process.js';
 const ALICE = 'alice@contoso.test';
 const MALLORY = 'mallory@contoso.test';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const sha256 = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
 
 /** A second local user for the test's lifetime (root only), or null. */

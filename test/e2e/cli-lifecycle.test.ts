@@ -7,30 +7,22 @@
  * After the first sign-in, tokens live 10 s so that expiry and refresh happen within the test.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { completeSignIn, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
 import { askLikeEmailEngine } from '../support/emailengine-client.js';
 import { cliEnvironment } from '../support/local-setup.js';
 import { SIGN_IN_LINK } from '../support/loopback.js';
+import { filesUnder } from '../support/files-under.js';
 import { runCli, startCli, type CliResult, type RunningCli } from '../support/cli-process.js';
 
 const LIFETIME_S = 10;
 const ALICE = 'alice@contoso.test';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...(await filesUnder(path)));
-    else if (entry.isFile()) found.push(path);
-  }
-  return found;
-}
 
 describe('tokentray end to end (CLI, keychain, MSAL, local identity provider)', () => {
   let idp: TestIdentityProvider;

@@ -9,14 +9,12 @@ import { join } from 'node:path';
 import { generateServerCredentials } from '../../src/core/auth-server/index.js';
 import type { TokenResult } from '../../src/core/identity/identity-provider.js';
 import { scopesFor } from '../../src/core/identity/microsoft/clouds.js';
-import { MsalClient } from '../../src/core/identity/microsoft/msal-client.js';
-import { PartitionedTokenClient } from '../../src/core/identity/microsoft/partitioned-token-client.js';
 import { vaultPartitionStore } from '../../src/core/identity/microsoft/vault-partition-store.js';
-import { silentLogger } from '../../src/core/logging/logger.js';
 import { KeytarSecretStore } from '../../src/core/storage/keytar-secret-store.js';
 import { dataFiles } from '../../src/core/storage/paths.js';
 import { Vault, type AccountRecord } from '../../src/core/storage/vault.js';
-import { completeSignIn, createTrustingNetworkClient, type TestIdentityProvider } from './identity-provider/index.js';
+import { completeSignIn, type TestIdentityProvider } from './identity-provider/index.js';
+import { partitionedClientFor } from './identity-provider/partitioned-client.js';
 
 /** Sign-ins in flight at once (each holds a loopback listener and a provider session). */
 const SIGN_IN_CONCURRENCY = 8;
@@ -39,19 +37,7 @@ export function accountIdOf(index: number): string {
 export async function signInUsers(idp: TestIdentityProvider, count: number): Promise<SignedIn[]> {
   const scratchDir = await mkdtemp(join(tmpdir(), 'tokentray-mint-'));
   const scratch = await Vault.open(join(scratchDir, 'vault.bin'), new KeytarSecretStore());
-  const client = new PartitionedTokenClient({
-    clientId: idp.clientId,
-    store: vaultPartitionStore(scratch),
-    createClient: (cachePlugin) =>
-      new MsalClient({
-        clientId: idp.clientId,
-        authority: idp.authority,
-        knownAuthorities: [idp.host],
-        cachePlugin,
-        logger: silentLogger,
-        networkClient: createTrustingNetworkClient(idp.caCertPem),
-      }),
-  });
+  const client = partitionedClientFor(idp, scratch);
   const results: SignedIn[] = new Array(count);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -8,14 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { scopesFor } from '../../../../src/core/identity/microsoft/clouds.js';
-import { MsalClient } from '../../../../src/core/identity/microsoft/msal-client.js';
-import { PartitionedTokenClient } from '../../../../src/core/identity/microsoft/partitioned-token-client.js';
-import { migrateWholeMsalCache, vaultPartitionStore } from '../../../../src/core/identity/microsoft/vault-partition-store.js';
+import type { PartitionedTokenClient } from '../../../../src/core/identity/microsoft/partitioned-token-client.js';
+import { migrateWholeMsalCache } from '../../../../src/core/identity/microsoft/vault-partition-store.js';
 import type { TokenResult } from '../../../../src/core/identity/identity-provider.js';
-import { silentLogger } from '../../../../src/core/logging/logger.js';
 import { Vault } from '../../../../src/core/storage/vault.js';
 import { InMemorySecretStore } from '../../../fakes/in-memory-secret-store.js';
-import { completeSignIn, createTrustingNetworkClient, startIdentityProvider, type TestIdentityProvider } from '../../../support/identity-provider/index.js';
+import { completeSignIn, startIdentityProvider, type TestIdentityProvider } from '../../../support/identity-provider/index.js';
+import { partitionedClientFor } from '../../../support/identity-provider/partitioned-client.js';
 
 const ALICE = 'alice@contoso.test';
 const BOB = 'bob@contoso.test';
@@ -31,19 +30,7 @@ describe('PartitionedTokenClient (real MSAL, local identity provider)', () => {
   const secrets = new InMemorySecretStore();
 
   function clientOver(vault: Vault): PartitionedTokenClient {
-    return new PartitionedTokenClient({
-      clientId: idp.clientId,
-      store: vaultPartitionStore(vault),
-      createClient: (cachePlugin) =>
-        new MsalClient({
-          clientId: idp.clientId,
-          authority: idp.authority,
-          knownAuthorities: [idp.host],
-          cachePlugin,
-          logger: silentLogger,
-          networkClient: createTrustingNetworkClient(idp.caCertPem),
-        }),
-    });
+    return partitionedClientFor(idp, vault);
   }
 
   function signIn(client: PartitionedTokenClient, username: string): Promise<TokenResult> {

@@ -34,8 +34,11 @@ function decodePart(raw: string): string | null {
   }
 }
 
-function isProto(value: string): value is Proto {
-  return value === 'imap' || value === 'smtp' || value === 'api';
+/** The proto as one of the module's own string constants, not the request's copy of it. */
+function knownProto(value: string): Proto | null {
+  if (value === 'imap') return 'imap';
+  if (value === 'smtp') return 'smtp';
+  return value === 'api' ? 'api' : null;
 }
 
 /**
@@ -74,8 +77,11 @@ export function parseAuthenticationQuery(target: string, queryStart: number): Au
   if (problem === null) {
     if (account === undefined || account === '') problem = 'account_missing';
     else if (proto === undefined) return { problem: null, account, proto: DEFAULT_PROTO };
-    else if (isProto(proto)) return { problem: null, account, proto };
-    else problem = 'proto_invalid';
+    else {
+      const known = knownProto(proto);
+      if (known !== null) return { problem: null, account, proto: known };
+      problem = 'proto_invalid';
+    }
   }
   return { problem, account: account ?? '', proto: proto ?? '' };
 }

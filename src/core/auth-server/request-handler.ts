@@ -8,7 +8,8 @@
  * synchronously in the same tick; only a refresh goes through a promise.
  *
  * The hot path allocates little: no URL object, no header object of our own, a prebuilt
- * body per cached grant, and the request record is one reused object. Nothing is logged per request unless
+ * body per cached grant, a repeated target's parse kept (known-targets.ts), and the request
+ * record is one reused object. Nothing is logged per request unless
  * `logEachRequest` is set, and then at debug level only. No token ever reaches a log line,
  * a record, or an error body.
  */
@@ -16,7 +17,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Proto, RequestRecord } from '../../shared/account-status.js';
 import type { Logger } from '../logging/logger.js';
-import { parseAuthenticationQuery } from './authentication-query.js';
 import type { BasicCredentialsChecker } from './basic-credentials.js';
 import {
   INTERNAL_ERROR_RESPONSE,
@@ -30,14 +30,13 @@ import {
 } from './error-responses.js';
 import type { FailureThrottle } from './failure-throttle.js';
 import { GrantBodies } from './grant-body.js';
-import { recordedAccountId, toPrintableAscii } from './printable-text.js';
+import { KnownTargets, MAX_RECORDED_ACCOUNT_CHARS, NO_TARGET, type ParsedTarget } from './known-targets.js';
+import { toPrintableAscii } from './printable-text.js';
 import { accountIdForLog } from '../../shared/account-id.js';
 import { isAllowedClient, isAllowedMethod, scanHeaders, type HostPolicy } from './request-guard.js';
 import { AUTHENTICATION_PATH, HEALTH_PATH } from './server-url.js';
 import type { RequestRecorder, TokenGrant, TokenSource } from './token-source.js';
 
-/** Longest caller-chosen text kept as the account of a request record (valid ids are kept whole). */
-export const MAX_RECORDED_ACCOUNT_CHARS = 80;
 /** Retry-After sent when the token source is slower than `grantTimeoutMs`. */
 const GRANT_TIMEOUT_RETRY_AFTER_SECONDS = 5;
 
@@ -89,6 +88,7 @@ export class AuthRequestHandler {
   readonly #options: RequestHandlerOptions;
   readonly #log: Logger;
   readonly #bodies = new GrantBodies();
+  readonly #targets = new KnownTargets();
   #hostPolicy: HostPolicy;
   #recorderFailed = false;
   /** Filled and handed to the recorder for every request, which copies it (see RequestRecorder). */
@@ -113,7 +113,7 @@ export class AuthRequestHandler {
     } catch (error) {
       // A bug of ours (or a throwing credentials reader): never a detail to the caller.
       this.#log.error('request failed unexpectedly', { error: error instanceof Error ? error : String(error) });
-      if (!res.headersSent) this.#finish(res, started, client ?? '', '', '', INTERNAL_ERROR_RESPONSE);
+      if (!res.headersSent) this.#finish(res, started, client ?? '', NO_TARGET, INTERNAL_ERROR_RESPONSE);
     }
   };
 
@@ -134,7 +134,7 @@ export class AuthRequestHandler {
     if (target.startsWith(HEALTH_PATH) && (target.length === HEALTH_PATH.length || target.charCodeAt(HEALTH_PATH.length) === QUESTION_MARK)) {
       res.writeHead(200, HEALTH_HEADERS);
       res.end(HEALTH_BODY);
-      return this.#record(started, client, '', '', 'ok', 200);
+      return this.#record(started, client, NO_TARGET, 'ok', 200);
     }
     return this.#refuse(res, started, client, 'not_found');
   }
@@ -143,8 +143,8 @@ export class AuthRequestHandler {
     // Parsed before the credentials only so a 401 is recorded against its account: "sales got
     // 401" is how a user finds EmailEngine still using a rotated secret. The caller learns
     // nothing from it, since every answer below waits for the credentials check.
-    const query = parseAuthenticationQuery(target, Math.min(target.length, AUTHENTICATION_PATH.length + 1));
-    const account = query.account;
+    const parsed = this.#targets.parse(target);
+    const query = parsed.query;
     const throttle = this.#options.throttle;
 
     // The credentials are checked first, always: a right secret is served even while its
@@ -156,32 +156,34 @@ export class AuthRequestHandler {
       if (verdict === 'wrong') {
         const now = this.#options.now();
         const wait = throttle.retryAfterSeconds(client, now);
-        if (wait > 0) return this.#finish(res, started, client, account, query.proto, throttledResponse(wait));
+        if (wait > 0) return this.#finish(res, started, client, parsed, throttledResponse(wait));
         const blockedFor = throttle.recordFailure(client, now);
         if (blockedFor > 0) this.#log.warn(`client ${client} sent wrong credentials repeatedly; answering its wrong credentials 429 for ${blockedFor} s`);
       }
-      return this.#finish(res, started, client, account, query.proto, refusalResponse(verdict === 'missing' ? 'credentials_missing' : 'credentials_wrong'));
+      return this.#finish(res, started, client, parsed, refusalResponse(verdict === 'missing' ? 'credentials_missing' : 'credentials_wrong'));
     }
-    if (query.problem !== null) return this.#finish(res, started, client, account, query.proto, refusalResponse(query.problem));
+    if (query.problem !== null) return this.#finish(res, started, client, parsed, refusalResponse(query.problem));
+    this.#targets.remember(target, parsed);
 
+    const { account, proto } = query;
     let result: TokenGrant | Promise<TokenGrant>;
     try {
-      result = this.#options.tokenSource.grantFor(account, query.proto);
+      result = this.#options.tokenSource.grantFor(account, proto);
     } catch (error) {
-      return this.#finish(res, started, client, account, query.proto, this.#failureResponse(error, account, query.proto));
+      return this.#finish(res, started, client, parsed, this.#failureResponse(error, account, proto));
     }
-    if (!isPromiseLike(result)) return this.#sendGrant(res, started, client, account, query.proto, result);
-    this.#awaitGrant(res, started, client, account, query.proto, result);
+    if (!isPromiseLike(result)) return this.#sendGrant(res, started, client, parsed, result);
+    this.#awaitGrant(res, started, client, parsed, account, proto, result);
   }
 
   /** A refresh: answer when it settles, or 503 if it outlasts `grantTimeoutMs`. */
-  #awaitGrant(res: ServerResponse, started: number, client: string, account: string, proto: Proto, pending: Promise<TokenGrant>): void {
+  #awaitGrant(res: ServerResponse, started: number, client: string, parsed: ParsedTarget, account: string, proto: Proto, pending: Promise<TokenGrant>): void {
     let settled = false;
     const timer = setTimeout(() => {
       if (settled) return;
       settled = true;
       this.#log.warn(`token for account ${toPrintableAscii(account, MAX_RECORDED_ACCOUNT_CHARS)} not ready after ${this.#options.grantTimeoutMs} ms; answered 503`);
-      this.#finish(res, started, client, account, proto, grantTimeoutResponse(account, GRANT_TIMEOUT_RETRY_AFTER_SECONDS));
+      this.#finish(res, started, client, parsed, grantTimeoutResponse(account, GRANT_TIMEOUT_RETRY_AFTER_SECONDS));
     }, this.#options.grantTimeoutMs);
     timer.unref();
     pending
@@ -190,32 +192,32 @@ export class AuthRequestHandler {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          this.#sendGrant(res, started, client, account, proto, grant);
+          this.#sendGrant(res, started, client, parsed, grant);
         },
         (error: unknown) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          this.#finish(res, started, client, account, proto, this.#failureResponse(error, account, proto));
+          this.#finish(res, started, client, parsed, this.#failureResponse(error, account, proto));
         },
       )
       // A throw in the answering code itself must not become an unhandled rejection.
       .catch((error: unknown) => {
         this.#log.error('answering a refreshed token failed', { error: error instanceof Error ? error : String(error) });
-        if (!res.headersSent) this.#finish(res, started, client, account, proto, INTERNAL_ERROR_RESPONSE);
+        if (!res.headersSent) this.#finish(res, started, client, parsed, INTERNAL_ERROR_RESPONSE);
       });
   }
 
-  #sendGrant(res: ServerResponse, started: number, client: string, account: string, proto: Proto, grant: TokenGrant): void {
+  #sendGrant(res: ServerResponse, started: number, client: string, parsed: ParsedTarget, grant: TokenGrant): void {
     const prepared = this.#bodies.bodyFor(grant);
     if (prepared === null) {
-      this.#log.error(`token source returned a grant EmailEngine would reject for account ${toPrintableAscii(account, MAX_RECORDED_ACCOUNT_CHARS)} (empty or oversized user/accessToken)`);
-      return this.#finish(res, started, client, account, proto, INTERNAL_ERROR_RESPONSE);
+      this.#log.error(`token source returned a grant EmailEngine would reject for account ${parsed.shownAccount} (empty or oversized user/accessToken)`);
+      return this.#finish(res, started, client, parsed, INTERNAL_ERROR_RESPONSE);
     }
-    if (res.destroyed) return this.#record(started, client, account, proto, 'ok', 200); // caller hung up during a refresh
+    if (res.destroyed) return this.#record(started, client, parsed, 'ok', 200); // caller hung up during a refresh
     res.writeHead(200, prepared.headers);
     res.end(prepared.body);
-    this.#record(started, client, account, proto, 'ok', 200);
+    this.#record(started, client, parsed, 'ok', 200);
   }
 
   #failureResponse(error: unknown, account: string, proto: Proto): ErrorResponse {
@@ -227,29 +229,28 @@ export class AuthRequestHandler {
   }
 
   #refuse(res: ServerResponse, started: number, client: string, refusal: Exclude<HttpRefusal, 'throttled'>): void {
-    this.#finish(res, started, client, '', '', refusalResponse(refusal));
+    this.#finish(res, started, client, NO_TARGET, refusalResponse(refusal));
   }
 
-  #finish(res: ServerResponse, started: number, client: string, account: string, proto: string, response: ErrorResponse): void {
+  #finish(res: ServerResponse, started: number, client: string, parsed: ParsedTarget, response: ErrorResponse): void {
     if (!res.destroyed && !res.headersSent) {
       res.writeHead(response.status, response.reason, response.headers);
       res.end(response.body);
     }
-    this.#record(started, client, account, proto, response.outcome, response.status);
+    this.#record(started, client, parsed, response.outcome, response.status);
   }
 
-  #record(started: number, client: string, account: string, proto: string, outcome: Outcome, status: number): void {
+  #record(started: number, client: string, parsed: ParsedTarget, outcome: Outcome, status: number): void {
     const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
-    const shownAccount = recordedAccountId(account, MAX_RECORDED_ACCOUNT_CHARS);
     if (this.#options.logEachRequest) {
-      this.#log.debug(`${status} ${outcome} account=${accountIdForLog(shownAccount)} proto=${toPrintableAscii(proto, 8)} client=${client} ${latencyMs} ms`);
+      this.#log.debug(`${status} ${outcome} account=${accountIdForLog(parsed.shownAccount)} proto=${parsed.shownProto} client=${client} ${latencyMs} ms`);
     }
     const recorder = this.#options.recorder;
     if (recorder === undefined) return;
     const draft = this.#draft;
     draft.at = this.#options.now();
-    draft.account = shownAccount;
-    draft.proto = toPrintableAscii(proto, 8);
+    draft.account = parsed.shownAccount;
+    draft.proto = parsed.shownProto;
     draft.outcome = outcome;
     draft.status = status;
     draft.latencyMs = latencyMs;
@@ -283,6 +284,6 @@ export class AuthRequestHandler {
     const net = socket as Duplex & { destroySoon?: () => void };
     if (typeof net.destroySoon === 'function') net.destroySoon();
     else socket.destroy();
-    this.#record(performance.now(), client, '', '', response.outcome, response.status);
+    this.#record(performance.now(), client, NO_TARGET, response.outcome, response.status);
   };
 }

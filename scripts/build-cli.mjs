@@ -1,4 +1,4 @@
-// Bundles the CLI (run after `tsc -p tsconfig.build.json`): dist/cli-bundle/, which bin/tokentray.js runs.
+// Bundles the CLI (run after `tsc -p tsconfig.build.json`): dist/cli-bundle/, which bin/tokentray.cjs runs.
 //
 // A command answered by the daemon (`token`, `status`, `server-url`) lives for ~100 ms, and
 // loading its ~30 small ES modules one by one (resolve, read through the libuv threadpool,
@@ -20,18 +20,25 @@ const dist = resolve(root, outdirIndex >= 0 ? args[outdirIndex + 1] : 'dist');
 const target = join(dist, 'cli-bundle');
 
 await rm(target, { recursive: true, force: true });
+const common = { bundle: true, platform: 'node', target: 'node20', packages: 'external', sourcemap: true, logLevel: 'warning' };
 await build({
-  entryPoints: {
-    'process-hardening': join(dist, 'core/process-hardening.js'),
-    main: join(dist, 'cli/main.js'),
-  },
+  ...common,
+  entryPoints: { main: join(dist, 'cli/main.js') },
   outdir: target,
-  bundle: true,
   splitting: true,
   format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: true,
-  logLevel: 'warning',
+});
+// What bin/tokentray.cjs requires before the ES-module loader starts, as CommonJS files:
+// the process hardening, and `token`, `status` and `server-url` through a running daemon
+// (src/cli/daemon-fast-path.ts), each one self-contained file.
+// Nothing it includes imports an ES-only package. `import.meta.url` becomes this file's own
+// URL, so keytar's createRequire() resolves from dist/cli-bundle/ as in the ES bundle.
+await build({
+  ...common,
+  entryPoints: { 'process-hardening': join(dist, 'core/process-hardening.js'), 'daemon-fast-path': join(dist, 'cli/daemon-fast-path.js') },
+  outdir: target,
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: 'const importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
 });

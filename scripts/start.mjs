@@ -55,5 +55,5 @@ if (electron && display) {
     : 'no display is available (DISPLAY / WAYLAND_DISPLAY are not set)';
   console.log(`tokentray: ${reason}; running headless: tokentray serve`);
   ensureBuilt('dist/cli/main.js');
-  run(process.execPath, [join(root, 'bin/tokentray.js'), 'serve', ...args]);
+  run(process.execPath, [join(root, 'bin/tokentray.cjs'), 'serve', ...args]);
 }

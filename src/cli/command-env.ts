@@ -5,9 +5,23 @@
  * any command (each is loaded only when it runs).
  */
 import type { Logger } from '../core/logging/logger.js';
-import type { EarlyVaultKey } from '../core/control/remote-core.js';
+import type { OpenedCore } from '../core/open-core.js';
+import type { TokentrayApi } from '../shared/tokentray-api.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 import type { Output } from './output.js';
+
+export interface CommandContext {
+  api: TokentrayApi;
+  /** Set when the command runs the core itself (no daemon). */
+  local: OpenedCore | null;
+}
+
+/**
+ * Runs a command's work against the core. main.ts's goes through the running daemon, or
+ * opens the core for the command when none runs (connect-api.ts); the daemon fast path's
+ * only ever reaches a daemon (daemon-fast-path.ts).
+ */
+export type ApiConnector = <T>(run: (context: CommandContext) => Promise<T>) => Promise<T>;
 
 export interface CommandEnv {
   home: string;
@@ -16,13 +30,26 @@ export interface CommandEnv {
   env: NodeJS.ProcessEnv;
   /** Resolves when the user asks the command to stop (Ctrl-C). */
   interrupted: Promise<void>;
-  /**
-   * The vault key, being read from the keychain since the command started: set by main.ts
-   * for the commands a running daemon answers (their longest wait), for withApi to use.
-   */
-  vaultKey?: Promise<EarlyVaultKey>;
+  withApi: ApiConnector;
 }
 
 export function usageError(message: string, hint?: string): TokentrayError {
   return new TokentrayError('USAGE', message, hint ? { hint } : {});
+}
+
+/** Resolves at the first Ctrl-C (SIGINT) or SIGTERM. */
+export function interruption(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      // Removed after this signal's dispatch, not during it: signal-exit (loaded later, with
+      // the core) re-raises the signal when it finds itself the only listener left.
+      setImmediate(() => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      });
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }

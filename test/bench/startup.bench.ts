@@ -7,7 +7,7 @@
  * start → the "ready" line, start → the first 200 for the last account (asked every 5 ms from
  * the start, as EmailEngine would), and its RSS once ready.
  *
- * `TOKENTRAY_BENCH_BIN=/other/checkout/bin/tokentray.js` with `TOKENTRAY_BENCH_LAYOUT=whole`
+ * `TOKENTRAY_BENCH_BIN=/other/checkout/bin/tokentray.cjs` with `TOKENTRAY_BENCH_LAYOUT=whole`
  * measures another build on the same sign-ins (the before/after table); `TOKENTRAY_BENCH_SIZES`
  * picks the sizes (default 1,100,1000).
  */

@@ -1,10 +1,10 @@
 /**
- * Runs the real `tokentray` command (bin/tokentray.js → dist/) as a child process.
+ * Runs the real `tokentray` command (bin/tokentray.cjs → dist/) as a child process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/tokentray.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/tokentray.cjs', import.meta.url));
 
 export interface CliResult {
   code: number | null;

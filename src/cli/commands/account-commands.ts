@@ -4,7 +4,6 @@ import { ERROR_HINTS, EXIT_FAILURE, EXIT_OK } from '../../shared/error-codes.js'
 import { PROVIDER_LABELS, providerOfProfile, type ProviderId } from '../../shared/providers.js';
 import { describeAccountState } from '../../shared/state-text.js';
 import type { CommandEnv } from '../command-env.js';
-import { withApi } from '../connect-api.js';
 import { openBrowser } from '../open-browser.js';
 
 export async function accountAddCommand(
@@ -22,7 +21,7 @@ export async function accountAddCommand(
 ): Promise<number> {
   const provider = args.provider ?? (args.profile ? providerOfProfile(args.profile) : null);
   const label = provider ? PROVIDER_LABELS[provider] : 'browser';
-  return withApi(env.home, env.logger, async ({ api }) => {
+  return env.withApi(async ({ api }) => {
     // Ctrl-C ends the sign-in (and closes its loopback listener) wherever it runs.
     env.interrupted.then(() => api.cancelSignIn(args.id)).catch(() => undefined);
     const status = await api.connectAccount(
@@ -78,7 +77,7 @@ export async function accountAddCommand(
 }
 
 export async function accountListCommand(env: CommandEnv, json: boolean): Promise<number> {
-  return withApi(env.home, env.logger, async ({ api }) => {
+  return env.withApi(async ({ api }) => {
     const accounts = await api.listAccounts();
     if (json) env.output.out(JSON.stringify(accounts, null, 2));
     else if (accounts.length === 0) env.output.out('No accounts yet. Connect one with `tokentray account add <id>`.');
@@ -88,7 +87,7 @@ export async function accountListCommand(env: CommandEnv, json: boolean): Promis
 }
 
 export async function accountRemoveCommand(env: CommandEnv, id: string, keepInEmailEngine = false): Promise<number> {
-  return withApi(env.home, env.logger, async ({ api }) => {
+  return env.withApi(async ({ api }) => {
     const result = await api.removeAccount(id, { keepInEmailEngine });
     const side = result?.emailengine ?? { kind: 'not-connected' as const };
     switch (side.kind) {

@@ -7,7 +7,6 @@
  */
 import { EXIT_OK } from '../../shared/error-codes.js';
 import { usageError, type CommandEnv } from '../command-env.js';
-import { withApi } from '../connect-api.js';
 
 const SECRET_NAMES = ['google.clientSecret'] as const;
 const MAX_SECRET_BYTES = 4096;
@@ -53,7 +52,7 @@ export async function clientSecretCommand(env: CommandEnv, name: string, input: 
   const text = (input.isTTY ? await readHidden(input, (line) => process.stderr.write(line)) : await readPiped(input)).trim();
   if (input.isTTY) process.stderr.write('\n');
   if (!text) throw usageError('No secret given: nothing was changed.', 'Paste the client secret, or pipe it in: `tokentray config set-secret google.clientSecret < secret.txt`.');
-  await withApi(env.home, env.logger, ({ api }) => api.setClientSecret('google', text === 'null' ? null : text));
+  await env.withApi(({ api }) => api.setClientSecret('google', text === 'null' ? null : text));
   env.output.out(text === 'null' ? 'google.clientSecret removed from the vault.' : 'google.clientSecret stored in the vault.');
   return EXIT_OK;
 }

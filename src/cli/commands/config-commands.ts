@@ -8,7 +8,6 @@ import { readLock } from '../../core/storage/process-lock.js';
 import { SettingsStore, createConfBackend, environmentVariableFor, isSettingKey, parseSetting } from '../../core/storage/settings.js';
 import { azureGuide } from '../azure-guide.js';
 import { usageError, type CommandEnv } from '../command-env.js';
-import { withApi } from '../connect-api.js';
 import { reportAuthServerFollowed } from './emailengine-follow.js';
 
 export async function configGetCommand(env: CommandEnv, key: string | undefined, json: boolean): Promise<number> {
@@ -48,7 +47,7 @@ export async function configSetCommand(env: CommandEnv, key: string, value: stri
   let followed: EmailEngineStatus | null = null;
   if (lock?.control || addressChange) {
     // A running daemon applies the change at once (e.g. restarts the auth server on a new port).
-    followed = await withApi(env.home, env.logger, async ({ api }) => {
+    followed = await env.withApi(async ({ api }) => {
       await api.setSetting(key as SettingKey, parsed);
       return key === 'host' || key === 'port' ? api.emailEngineStatus() : null;
     });

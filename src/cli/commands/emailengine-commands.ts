@@ -12,7 +12,6 @@ import type { EmailEngineCheck, EmailEnginePreflight, EmailEngineStatus, AuthSer
 import { describeBothSides } from '../../shared/emailengine-hints.js';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import type { CommandEnv } from '../command-env.js';
-import { withApi } from '../connect-api.js';
 
 /** Where the token comes from; tests pass their own streams. */
 export interface TokenInput {
@@ -100,7 +99,7 @@ function describeTarget(target: AuthServerTarget | null): string {
 
 export async function emailEngineConnectCommand(env: CommandEnv, args: { url: string; replace: boolean }, input: TokenInput): Promise<number> {
   const token = await readToken(input);
-  return withApi(env.home, env.logger, async ({ api }) => {
+  return env.withApi(async ({ api }) => {
     printPreflight(env, await api.checkEmailEngine({ url: args.url, token }));
     const result = await api.connectEmailEngine({ url: args.url, token, replace: args.replace });
     const verb = { set: 'set to', replaced: 'replaced: now', updated: 'updated to', unchanged: 'already' }[result.authServer];
@@ -124,7 +123,7 @@ function statusLines(status: EmailEngineStatus): string[] {
 }
 
 export async function emailEngineStatusCommand(env: CommandEnv, json: boolean): Promise<number> {
-  return withApi(env.home, env.logger, async ({ api }) => {
+  return env.withApi(async ({ api }) => {
     const status = await api.emailEngineStatus(true);
     const report = await api.status();
     const orphans = status.connected && !status.error ? await api.emailEngineOrphans().catch(() => []) : [];
@@ -148,7 +147,7 @@ export async function emailEngineStatusCommand(env: CommandEnv, json: boolean): 
 }
 
 export async function emailEngineDisconnectCommand(env: CommandEnv): Promise<number> {
-  return withApi(env.home, env.logger, async ({ api }) => {
+  return env.withApi(async ({ api }) => {
     const before = await api.emailEngineStatus();
     await api.disconnectEmailEngine();
     env.output.out(

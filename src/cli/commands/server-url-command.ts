@@ -1,13 +1,12 @@
 /** `tokentray server-url [--rotate]`: the authServer URL (with its secret) for EmailEngine. */
 import { EXIT_OK } from '../../shared/error-codes.js';
 import type { CommandEnv } from '../command-env.js';
-import { withApi } from '../connect-api.js';
 import { reportAuthServerFollowed } from './emailengine-follow.js';
 
 export async function serverUrlCommand(env: CommandEnv, rotate: boolean): Promise<number> {
-  return withApi(env.home, env.logger, async ({ api }) => {
+  return env.withApi(async ({ api }) => {
     env.output.out(rotate ? await api.rotateServerSecret() : await api.serverUrl());
     if (rotate) return reportAuthServerFollowed(env, await api.emailEngineStatus(), 'secret rotated');
     return EXIT_OK;
-  }, env.vaultKey);
+  });
 }

@@ -4,10 +4,9 @@ import { describeAccountState } from '../../shared/state-text.js';
 import { describeBothSides } from '../../shared/emailengine-hints.js';
 import { PROVIDER_LABELS } from '../../shared/providers.js';
 import type { CommandEnv } from '../command-env.js';
-import { withApi } from '../connect-api.js';
 
 export async function statusCommand(env: CommandEnv, json: boolean): Promise<number> {
-  return withApi(env.home, env.logger, async ({ api, local }) => {
+  return env.withApi(async ({ api, local }) => {
     if (local) await local.probeAll(); // no daemon: find out the real state now
     const report = await api.status();
     if (json) {
@@ -32,5 +31,5 @@ export async function statusCommand(env: CommandEnv, json: boolean): Promise<num
       if (report.emailengine?.connected) env.output.out(`EmailEngine: ${report.emailengine.url}${report.emailengine.error ? ` — ${report.emailengine.error.message}` : ''} (\`tokentray emailengine status\`)`);
     }
     return report.accounts.some((account) => account.state.kind === 'needs-sign-in') ? EXIT_NEEDS_SIGN_IN : EXIT_OK;
-  }, env.vaultKey);
+  });
 }

@@ -222,7 +222,7 @@ async function assemble(
     signInTarget: (provider) => signInTargetFor(provider, settings.read()),
   });
 
-  const server = role === 'daemon' ? new AuthServerManager(settings, vault, broker, logger.child('auth-server'), () => service?.notifyChanged()) : null;
+  const server = role === 'daemon' ? new AuthServerManager(settings, vault, broker, logger.child('auth-server'), () => service?.notifyRequestServed()) : null;
 
   const emailengine = new EmailEngineLink({
     vault,

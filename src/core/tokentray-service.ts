@@ -41,6 +41,9 @@ import type { TokentrayCore } from './tokentray-core.js';
 
 /** How long start() waits for every account's token to be loaded before reporting ready. */
 const WARM_UP_WAIT_MS = 10_000;
+/** How soon listeners (tray, window) hear of a state change, and of a request served. */
+const STATE_CHANGE_NOTIFY_MS = 50;
+const REQUEST_NOTIFY_MS = 1_000;
 const MAX_SHARED_MAILBOX_LENGTH = 256; // EmailEngine's limit on "user"
 /** Printable, no spaces; Google's are "GOCSPX-" + 28 characters, older ones 24 characters. */
 const CLIENT_SECRET = /^[\x21-\x7e]{8,200}$/;
@@ -91,6 +94,7 @@ export class TokentrayService implements TokentrayCore {
   readonly #signIns = new Map<string, PendingSignIn>();
   readonly #listeners = new Set<(report: StatusReport) => void>();
   #notifyTimer: NodeJS.Timeout | null = null;
+  #notifyDue = 0;
   #closed = false;
 
   constructor(deps: ServiceDependencies) {
@@ -141,13 +145,32 @@ export class TokentrayService implements TokentrayCore {
 
   /** Debounced: a burst of state changes becomes one status report. */
   notifyChanged(): void {
-    if (this.#notifyTimer || this.#listeners.size === 0) return;
+    this.#notifyWithin(STATE_CHANGE_NOTIFY_MS);
+  }
+
+  /**
+   * A request was served: only the accounts' "last request" changed. That can wait a second,
+   * and must: under EmailEngine's bursts (thousands a second) a report every 50 ms would
+   * rebuild every account's status 20 times a second for no one to read.
+   */
+  notifyRequestServed(): void {
+    this.#notifyWithin(REQUEST_NOTIFY_MS);
+  }
+
+  #notifyWithin(delayMs: number): void {
+    if (this.#listeners.size === 0) return;
+    const due = Date.now() + delayMs;
+    if (this.#notifyTimer) {
+      if (this.#notifyDue <= due) return; // already coming soon enough
+      clearTimeout(this.#notifyTimer);
+    }
+    this.#notifyDue = due;
     this.#notifyTimer = setTimeout(() => {
       this.#notifyTimer = null;
       void this.status().then((report) => {
         for (const listener of this.#listeners) listener(report);
       });
-    }, 50);
+    }, delayMs);
     this.#notifyTimer.unref();
   }
 

@@ -67,6 +67,32 @@ describe('openCore (daemon role)', () => {
     await next.close();
   });
 
+  it('tells listeners of a burst of requests once, and of a state change at once', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'tokentray-notify-'));
+    const core = await openCore({ home, role: 'daemon', logger: silentLogger, secretStore: new InMemorySecretStore(), settingsBackend: memorySettings({ port: 0 }) });
+    try {
+      await core.start();
+      const health = (await core.status()).server.url!.replace('/authentication', '/health');
+      const reports: StatusReport[] = [];
+      core.onChange((report) => reports.push(report));
+      for (let i = 0; i < 100; i += 1) assert.equal((await fetch(health)).status, 200);
+      const afterBurst = reports.length;
+      assert.ok(afterBurst <= 1, `a burst of 100 requests must not rebuild the status each time (${afterBurst} reports)`);
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      assert.equal(reports.length, 1, 'one report for the whole burst');
+
+      // A request schedules a report a second away; a state change then must not wait for it.
+      await fetch(health);
+      const before = reports.length;
+      await core.setSetting('tenant', 'contoso.com');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(reports.length, before + 1, 'the state change was reported without waiting for the request report');
+    } finally {
+      await core.close();
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
   it('lets another shell attach to the running daemon and follow its status', async () => {
     const home = await mkdtemp(join(tmpdir(), 'tokentray-remote-'));
     const secrets = new InMemorySecretStore();

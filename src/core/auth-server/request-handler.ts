@@ -8,8 +8,7 @@
  * synchronously in the same tick; only a refresh goes through a promise.
  *
  * The hot path allocates little: no URL object, no header object of our own, a prebuilt
- * body per cached grant, a repeated target's parse kept (known-targets.ts), and the request
- * record is one reused object. Nothing is logged per request unless
+ * body per cached grant, and the request record is one reused object. Nothing is logged per request unless
  * `logEachRequest` is set, and then at debug level only. No token ever reaches a log line,
  * a record, or an error body.
  */
@@ -30,7 +29,7 @@ import {
 } from './error-responses.js';
 import type { FailureThrottle } from './failure-throttle.js';
 import { GrantBodies } from './grant-body.js';
-import { KnownTargets, MAX_RECORDED_ACCOUNT_CHARS, NO_TARGET, type ParsedTarget } from './known-targets.js';
+import { MAX_RECORDED_ACCOUNT_CHARS, NO_TARGET, parseTarget, type ParsedTarget } from './parsed-target.js';
 import { toPrintableAscii } from './printable-text.js';
 import { accountIdForLog } from '../../shared/account-id.js';
 import { isAllowedClient, isAllowedMethod, scanHeaders, type HostPolicy } from './request-guard.js';
@@ -88,7 +87,6 @@ export class AuthRequestHandler {
   readonly #options: RequestHandlerOptions;
   readonly #log: Logger;
   readonly #bodies = new GrantBodies();
-  readonly #targets = new KnownTargets();
   #hostPolicy: HostPolicy;
   #recorderFailed = false;
   /** Filled and handed to the recorder for every request, which copies it (see RequestRecorder). */
@@ -143,7 +141,7 @@ export class AuthRequestHandler {
     // Parsed before the credentials only so a 401 is recorded against its account: "sales got
     // 401" is how a user finds EmailEngine still using a rotated secret. The caller learns
     // nothing from it, since every answer below waits for the credentials check.
-    const parsed = this.#targets.parse(target);
+    const parsed = parseTarget(target);
     const query = parsed.query;
     const throttle = this.#options.throttle;
 
@@ -163,7 +161,6 @@ export class AuthRequestHandler {
       return this.#finish(res, started, client, parsed, refusalResponse(verdict === 'missing' ? 'credentials_missing' : 'credentials_wrong'));
     }
     if (query.problem !== null) return this.#finish(res, started, client, parsed, refusalResponse(query.problem));
-    this.#targets.remember(target, parsed);
 
     const { account, proto } = query;
     let result: TokenGrant | Promise<TokenGrant>;

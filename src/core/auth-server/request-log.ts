@@ -59,13 +59,15 @@ export class RequestLog implements RequestRecorder {
     this.#at[slot] = entry.at;
     this.#latencyMs[slot] = entry.latencyMs;
     this.#status[slot] = entry.status;
-    this.#account[slot] = entry.account;
+    // The account's string as already kept for its latest request: the ring then holds one
+    // long-lived string per account, not each request's own copy for the garbage collector
+    // to carry (and promote) for as long as the ring keeps it.
+    this.#account[slot] = entry.account === '' ? '' : this.#rememberLatest(entry);
     this.#proto[slot] = entry.proto;
     this.#outcome[slot] = entry.outcome;
     this.#client[slot] = entry.client;
     this.#next = slot + 1 === this.#capacity ? 0 : slot + 1;
     this.#total += 1;
-    if (entry.account !== '') this.#rememberLatest(entry);
     // A throwing listener reaches the caller (the auth server logs it); the rest still run.
     if (this.#listeners.size === 0) return;
     let failure: unknown = null;
@@ -79,7 +81,8 @@ export class RequestLog implements RequestRecorder {
     if (failure !== null) throw failure;
   }
 
-  #rememberLatest(entry: Readonly<RequestRecord>): void {
+  /** Returns the account string kept with the latest record. */
+  #rememberLatest(entry: Readonly<RequestRecord>): string {
     const known = this.#latest.get(entry.account);
     if (known !== undefined) {
       known.at = entry.at;
@@ -88,7 +91,7 @@ export class RequestLog implements RequestRecorder {
       known.status = entry.status;
       known.latencyMs = entry.latencyMs;
       known.client = entry.client;
-      return;
+      return known.account;
     }
     // Plain set keeps the first-insertion order, so eviction may drop an active account;
     // its next request puts it back. Cheaper than delete+set on every request.
@@ -97,6 +100,7 @@ export class RequestLog implements RequestRecorder {
       if (!oldest.done) this.#latest.delete(oldest.value);
     }
     this.#latest.set(entry.account, copyOf(entry));
+    return entry.account;
   }
 
   #read(slot: number): RequestRecord {

@@ -1,0 +1,38 @@
+/**
+ * An /authentication request's target, read once: the query, and its account and proto as
+ * the request log shows them (printable, cut to length). The handler passes this one value
+ * down to whatever answers and records the request.
+ */
+import { parseAuthenticationQuery, type AuthenticationQuery } from './authentication-query.js';
+import { recordedAccountId, toPrintableAscii } from './printable-text.js';
+import { AUTHENTICATION_PATH } from './server-url.js';
+
+/** Longest caller-chosen text kept as the account of a request record (valid ids are kept whole). */
+export const MAX_RECORDED_ACCOUNT_CHARS = 80;
+/** Longest proto kept in a request record (the valid ones are 3-4 characters). */
+const MAX_RECORDED_PROTO_CHARS = 8;
+
+export interface ParsedTarget {
+  readonly query: AuthenticationQuery;
+  /** The account and proto as request records show them: printable, cut to length. */
+  readonly shownAccount: string;
+  readonly shownProto: string;
+}
+
+/** A request with no account or proto (refusals before the query, /health). */
+export const NO_TARGET: ParsedTarget = Object.freeze({
+  query: Object.freeze({ problem: 'account_missing' as const, account: '', proto: '' }),
+  shownAccount: '',
+  shownProto: '',
+});
+
+const QUERY_START = AUTHENTICATION_PATH.length + 1;
+
+export function parseTarget(target: string): ParsedTarget {
+  const query = parseAuthenticationQuery(target, Math.min(target.length, QUERY_START));
+  return {
+    query,
+    shownAccount: recordedAccountId(query.account, MAX_RECORDED_ACCOUNT_CHARS),
+    shownProto: toPrintableAscii(query.proto, MAX_RECORDED_PROTO_CHARS),
+  };
+}

@@ -54,6 +54,6 @@ if (electron && display) {
     ? 'Electron is not installed here (run `node node_modules/electron/install.js` on a machine with internet)'
     : 'no display is available (DISPLAY / WAYLAND_DISPLAY are not set)';
   console.log(`tokentray: ${reason}; running headless: tokentray serve`);
-  ensureBuilt('dist/cli/main.js');
+  ensureBuilt('dist/cli-bundle/process-hardening.cjs'); // what bin/tokentray.cjs loads first
   run(process.execPath, [join(root, 'bin/tokentray.cjs'), 'serve', ...args]);
 }

@@ -41,6 +41,47 @@ function knownProto(value: string): Proto | null {
   return value === 'api' ? 'api' : null;
 }
 
+const ACCOUNT_KEY = 'account=';
+const PROTO_KEY = 'proto=';
+const AMPERSAND = 0x26;
+const PERCENT = 0x25;
+const PLUS = 0x2b;
+const FIRST_VISIBLE = 0x21;
+const LAST_VISIBLE = 0x7e;
+
+/**
+ * EmailEngine's own query, `account=<id>&proto=<imap|smtp|api>` and nothing else, with an id
+ * of visible ASCII that needs no decoding: read in one pass over its characters, with one
+ * slice for the id. For such a query the answer is exactly `parseAuthenticationQuery`'s (a
+ * property test holds the two together); anything else is null, for the general parser.
+ * This is nearly every request, and the general parser's searches and slices were a tenth of
+ * what the server spends on one.
+ */
+export function readUsualQuery(target: string, queryStart: number): { problem: null; account: string; proto: Proto } | null {
+  if (!target.startsWith(ACCOUNT_KEY, queryStart)) return null;
+  const accountStart = queryStart + ACCOUNT_KEY.length;
+  const end = target.length;
+  let amp = accountStart;
+  for (; amp < end; amp += 1) {
+    const code = target.charCodeAt(amp);
+    if (code === AMPERSAND) break;
+    if (code < FIRST_VISIBLE || code > LAST_VISIBLE || code === PERCENT || code === PLUS) return null;
+  }
+  if (amp === accountStart || amp === end || !target.startsWith(PROTO_KEY, amp + 1)) return null;
+  const protoStart = amp + 1 + PROTO_KEY.length;
+  const proto = protoAt(target, protoStart, end - protoStart);
+  return proto === null ? null : { problem: null, account: target.slice(accountStart, amp), proto };
+}
+
+/** The known proto spelled at `start`, running to the end of the target. */
+function protoAt(target: string, start: number, length: number): Proto | null {
+  if (length === 4) {
+    if (target.startsWith('imap', start)) return 'imap';
+    return target.startsWith('smtp', start) ? 'smtp' : null;
+  }
+  return length === 3 && target.startsWith('api', start) ? 'api' : null;
+}
+
 /**
  * @param target the request target, e.g. `/authentication?account=sales&proto=imap`
  * @param queryStart index of the first character after `?` (target.length when there is none)

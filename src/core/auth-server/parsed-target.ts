@@ -3,7 +3,7 @@
  * the request log shows them (printable, cut to length). The handler passes this one value
  * down to whatever answers and records the request.
  */
-import { parseAuthenticationQuery, type AuthenticationQuery } from './authentication-query.js';
+import { parseAuthenticationQuery, readUsualQuery, type AuthenticationQuery } from './authentication-query.js';
 import { recordedAccountId, toPrintableAscii } from './printable-text.js';
 import { AUTHENTICATION_PATH } from './server-url.js';
 
@@ -29,7 +29,15 @@ export const NO_TARGET: ParsedTarget = Object.freeze({
 const QUERY_START = AUTHENTICATION_PATH.length + 1;
 
 export function parseTarget(target: string): ParsedTarget {
-  const query = parseAuthenticationQuery(target, Math.min(target.length, QUERY_START));
+  const queryStart = Math.min(target.length, QUERY_START);
+  const usual = readUsualQuery(target, queryStart);
+  if (usual !== null) {
+    // Already visible ASCII, and the proto one of ours: shown as it is, unless too long.
+    const { account } = usual;
+    const shownAccount = account.length <= MAX_RECORDED_ACCOUNT_CHARS ? account : recordedAccountId(account, MAX_RECORDED_ACCOUNT_CHARS);
+    return { query: usual, shownAccount, shownProto: usual.proto };
+  }
+  const query = parseAuthenticationQuery(target, queryStart);
   return {
     query,
     shownAccount: recordedAccountId(query.account, MAX_RECORDED_ACCOUNT_CHARS),

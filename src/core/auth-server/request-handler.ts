@@ -13,6 +13,7 @@
  * a record, or an error body.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks'; // the global `performance` is a getter, run on every read
 import type { Duplex } from 'node:stream';
 import type { Proto, RequestRecord } from '../../shared/account-status.js';
 import type { Logger } from '../logging/logger.js';

@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseAuthenticationQuery } from '../../../src/core/auth-server/authentication-query.js';
+import { parseAuthenticationQuery, readUsualQuery } from '../../../src/core/auth-server/authentication-query.js';
+
+function targetOf(query: string): [string, number] {
+  const target = `/authentication${query === '' ? '' : `?${query}`}`;
+  return [target, Math.min(target.length, '/authentication?'.length)];
+}
 
 function parse(query: string): ReturnType<typeof parseAuthenticationQuery> {
-  const target = `/authentication${query === '' ? '' : `?${query}`}`;
-  return parseAuthenticationQuery(target, Math.min(target.length, '/authentication?'.length));
+  return parseAuthenticationQuery(...targetOf(query));
+}
+
+function readUsual(query: string): ReturnType<typeof readUsualQuery> {
+  return readUsualQuery(...targetOf(query));
 }
 
 describe('authentication query', () => {
@@ -62,5 +70,38 @@ describe('authentication query', () => {
       }),
       { numRuns: 5_000 },
     );
+  });
+
+  describe("EmailEngine's usual query, read in one pass", () => {
+    it('reads account=<id>&proto=<known proto> and nothing else', () => {
+      assert.deepEqual(readUsual('account=sales&proto=imap'), { problem: null, account: 'sales', proto: 'imap' });
+      assert.deepEqual(readUsual('account=a=b&proto=smtp'), { problem: null, account: 'a=b', proto: 'smtp' });
+      assert.deepEqual(readUsual('account=x&proto=api'), { problem: null, account: 'x', proto: 'api' });
+      for (const other of ['', 'account=sales', 'account=&proto=imap', 'proto=imap&account=sales', 'account=a%20b&proto=imap', 'account=a+b&proto=imap', 'account=café&proto=imap', 'account=sales&proto=IMAP', 'account=sales&proto=imap&x=1', 'account=sales&proto=imapx', 'account=sales&proto=', 'account=sales&&proto=imap', 'account=sales&account=sales&proto=imap']) {
+        assert.equal(readUsual(other), null, other);
+      }
+    });
+
+    it('answers exactly what the general parser answers, whenever it answers', () => {
+      const text = fc.oneof(fc.constantFrom('sales', 'imap', 'smtp', 'api', '', '=', '%41', '+', '&', 'a=b', 'x'.repeat(90)), fc.string({ maxLength: 10 }), fc.string({ unit: 'binary-ascii', maxLength: 10 }));
+      const visibleOrAny = fc.oneof({ weight: 3, arbitrary: fc.stringMatching(/^[!-~]{1,12}$/) }, { weight: 2, arbitrary: text });
+      const query = fc.oneof(
+        fc
+          .tuple(visibleOrAny, fc.constantFrom('imap', 'smtp', 'api', 'IMAP', 'ima', 'imapx', ''), fc.constantFrom('', '', '&', '&x=1', '&proto=imap'))
+          .map(([account, proto, rest]) => `account=${account}&proto=${proto}${rest}`),
+        fc.array(text, { maxLength: 4 }).map((parts) => parts.join('&')),
+      );
+      let read = 0;
+      fc.assert(
+        fc.property(query, (q) => {
+          const usual = readUsual(q);
+          if (usual === null) return;
+          read += 1;
+          assert.deepEqual(usual, parse(q));
+        }),
+        { numRuns: 5_000 },
+      );
+      assert.ok(read > 100, `the usual shape came up ${read} times`);
+    });
   });
 });

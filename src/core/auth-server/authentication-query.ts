@@ -54,8 +54,8 @@ const LAST_VISIBLE = 0x7e;
  * of visible ASCII that needs no decoding: read in one pass over its characters, with one
  * slice for the id. For such a query the answer is exactly `parseAuthenticationQuery`'s (a
  * property test holds the two together); anything else is null, for the general parser.
- * This is nearly every request, and the general parser's searches and slices were a tenth of
- * what the server spends on one.
+ * This is nearly every request: the general parser's searches and slices cost it about 2.5k
+ * instructions (callgrind), this pass about 1k.
  */
 export function readUsualQuery(target: string, queryStart: number): { problem: null; account: string; proto: Proto } | null {
   if (!target.startsWith(ACCOUNT_KEY, queryStart)) return null;

@@ -8,7 +8,7 @@
  * root-run command from talking to another user's socket. The handshake still follows:
  * a socket that passes is not trusted with anything until it proves it holds the vault key.
  */
-import { lstat } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import { currentUid } from '../storage/file-safety.js';
@@ -31,8 +31,8 @@ export async function verifyControlEndpoint(endpoint: string, lock: string, plat
   let socket;
   let directory;
   try {
-    socket = await lstat(endpoint);
-    directory = await lstat(dirname(endpoint));
+    socket = lstatSync(endpoint);
+    directory = lstatSync(dirname(endpoint));
   } catch (error) {
     throw new TokentrayError('DAEMON_UNREACHABLE', `The control socket ${endpoint} named in ${lock} is gone (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
       cause: error,
@@ -48,7 +48,7 @@ export async function verifyControlEndpoint(endpoint: string, lock: string, plat
     throw untrusted(endpoint, lock, 'is in a directory other users can reach or change');
   }
   try {
-    await assertAncestorsSafe(dirname(endpoint), uid);
+    assertAncestorsSafe(dirname(endpoint), uid);
   } catch (error) {
     throw untrusted(endpoint, lock, `is below a folder another user can change (${(error as Error).message})`);
   }

@@ -6,7 +6,7 @@
  * temporary files exclusively (O_EXCL), and refuse a file someone else owns. A full disk is
  * reported as DISK_FULL, never as a bug.
  */
-import { constants, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 
@@ -66,7 +66,18 @@ export function assertOwnRegularFile(stats: Stats, path: string): void {
  * otherwise): a planted file must not be taken for ours.
  */
 export async function readOwnFileIfExists(path: string): Promise<Buffer | null> {
-  return readOwnFile(path, null);
+  let handle;
+  try {
+    handle = await open(path, READ_FLAGS);
+  } catch (error) {
+    return refuseOpen(error, path, 'it is a symbolic link');
+  }
+  try {
+    assertOwnRegularFile(await handle.stat(), path);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -74,33 +85,39 @@ export async function readOwnFileIfExists(path: string): Promise<Buffer | null> 
  * when it does not exist; checked as readOwnFileIfExists checks.
  *
  * For a header: a command that only needs the vault's id must not read a vault of a thousand
- * accounts to get it.
+ * accounts to get it. Read with blocking calls on purpose: four system calls on a local file
+ * take microseconds, while each promise-based call is a round trip through libuv's thread
+ * pool, and `tokentray token` waits for this header before it can ask the keychain for the key.
  */
 export async function readOwnFileHeadIfExists(path: string, bytes: number): Promise<Buffer | null> {
-  return readOwnFile(path, bytes);
-}
-
-async function readOwnFile(path: string, bytes: number | null): Promise<Buffer | null> {
-  let handle;
+  const fd = openOwnFileSync(path);
+  if (fd === null) return null;
   try {
-    handle = await open(path, READ_FLAGS);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    if (isSymlinkRefusal(error)) throw unsafeFile(path, 'it is a symbolic link', error);
-    throw error;
-  }
-  try {
-    assertOwnRegularFile(await handle.stat(), path);
-    if (bytes === null) return await handle.readFile();
+    assertOwnRegularFile(fstatSync(fd), path);
     const head = Buffer.alloc(bytes);
     let filled = 0;
     while (filled < bytes) {
-      const { bytesRead } = await handle.read(head, filled, bytes - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
+      const read = readSync(fd, head, filled, bytes - filled, filled);
+      if (read === 0) break;
+      filled += read;
     }
     return head.subarray(0, filled);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
+}
+
+/** The descriptor of a file of the data directory opened for reading, or null when it does not exist. */
+export function openOwnFileSync(path: string, linkRefusal = 'it is a symbolic link'): number | null {
+  try {
+    return openSync(path, READ_FLAGS);
+  } catch (error) {
+    return refuseOpen(error, path, linkRefusal);
+  }
+}
+
+function refuseOpen(error: unknown, path: string, linkRefusal: string): null {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+  if (isSymlinkRefusal(error)) throw unsafeFile(path, linkRefusal, error);
+  throw error;
 }

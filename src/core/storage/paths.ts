@@ -4,7 +4,7 @@
  * The default is the same folder Electron's `app.getPath('userData')` gives an app named
  * "tokentray", so the tray app and the command line share one settings file and one vault.
  */
-import { chmod, lstat, mkdir, realpath } from 'node:fs/promises';
+import { chmodSync, lstatSync, mkdirSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { OWNER_ONLY_DIRECTORY_MODE, currentUid, translateDiskFull, unsafeFile } from './file-safety.js';
@@ -42,9 +42,9 @@ const STICKY_BIT = 0o1000;
  * put their own in its place. Group-writable folders are accepted: with per-user groups
  * (the Debian and Fedora default) the group is the user alone.
  */
-export async function assertAncestorsSafe(directory: string, uid: number): Promise<void> {
+export function assertAncestorsSafe(directory: string, uid: number): void {
   for (let current = dirname(directory), previous = directory; current !== previous; previous = current, current = dirname(current)) {
-    const stats = await lstat(current);
+    const stats = lstatSync(current);
     if (stats.uid !== uid && stats.uid !== 0) throw unsafeFile(directory, `the folder ${current} above it belongs to another user (uid ${stats.uid}), who could replace it`);
     if ((stats.mode & 0o002) !== 0 && (stats.mode & STICKY_BIT) === 0) throw unsafeFile(directory, `the folder ${current} above it is writable by every user`);
   }
@@ -57,22 +57,26 @@ export async function assertAncestorsSafe(directory: string, uid: number): Promi
  * instead of handing that user our secrets. A data directory that is itself a symbolic link
  * (a dotfile manager's doing) is followed once and its target checked the same way.
  * Returns the checked real path.
+ *
+ * Blocking calls on purpose: a handful of metadata calls on local folders cost microseconds
+ * each, a promise-based call a round trip through libuv's thread pool, and every command runs
+ * this before anything else (`tokentray token` spent about 5 ms here, waiting).
  */
 export async function ensureDataDirectory(home: string): Promise<string> {
   try {
-    await mkdir(home, { recursive: true, mode: OWNER_ONLY_DIRECTORY_MODE });
+    mkdirSync(home, { recursive: true, mode: OWNER_ONLY_DIRECTORY_MODE });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw translateDiskFull(error, home);
   }
   const uid = currentUid();
   if (uid === null) return home; // Windows: %APPDATA% is per-user by ACL
-  const real = await realpath(home);
-  const stats = await lstat(real);
+  const real = realpathSync(home);
+  const stats = lstatSync(real);
   if (!stats.isDirectory()) throw unsafeFile(home, 'it is not a directory');
   if (stats.uid !== uid) {
     throw unsafeFile(home, `it belongs to another user (uid ${stats.uid}); run \`sudo chown -R ${uid} ${real}\` if it is yours, or use another --home`);
   }
-  if ((stats.mode & 0o777) !== OWNER_ONLY_DIRECTORY_MODE) await chmod(real, OWNER_ONLY_DIRECTORY_MODE);
-  await assertAncestorsSafe(real, uid);
+  if ((stats.mode & 0o777) !== OWNER_ONLY_DIRECTORY_MODE) chmodSync(real, OWNER_ONLY_DIRECTORY_MODE);
+  assertAncestorsSafe(real, uid);
   return real;
 }

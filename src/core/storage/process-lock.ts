@@ -16,12 +16,12 @@
  * it still is the same stale file, and drops the claim; then everyone races link() again,
  * which exactly one wins.
  */
-import { readFileSync } from 'node:fs';
-import { link, open, readdir, rm } from 'node:fs/promises';
+import { closeSync, fstatSync, readFileSync } from 'node:fs';
+import { link, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import { removeStaleTemps, writeExclusiveTemp } from './atomic-file.js';
-import { READ_FLAGS, assertOwnRegularFile, isSymlinkRefusal, translateDiskFull, unsafeFile } from './file-safety.js';
+import { assertOwnRegularFile, openOwnFileSync, translateDiskFull } from './file-safety.js';
 import { currentProcessIdentity, isProcessAlive } from './process-identity.js';
 
 export interface LockInfo {
@@ -60,18 +60,14 @@ interface LockFile {
  * the control endpoint it names must not be trusted.
  */
 async function readLockFile(path: string): Promise<LockFile | null> {
-  let handle;
+  // Blocking calls, as for the vault's header (file-safety.ts): a few hundred bytes, read
+  // first by every command that asks a running daemon.
+  const fd = openOwnFileSync(path, 'the lock file is a symbolic link; delete it if no tokentray runs');
+  if (fd === null) return null;
   try {
-    handle = await open(path, READ_FLAGS);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    if (isSymlinkRefusal(error)) throw unsafeFile(path, 'the lock file is a symbolic link; delete it if no tokentray runs', error);
-    throw error;
-  }
-  try {
-    const stats = await handle.stat();
+    const stats = fstatSync(fd);
     assertOwnRegularFile(stats, path);
-    const raw = await handle.readFile('utf8');
+    const raw = readFileSync(fd, 'utf8');
     let info: LockInfo | null = null;
     try {
       const parsed = JSON.parse(raw) as LockInfo;
@@ -81,7 +77,7 @@ async function readLockFile(path: string): Promise<LockFile | null> {
     }
     return { info, raw, ino: stats.ino };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

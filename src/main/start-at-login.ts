@@ -6,8 +6,9 @@
  * entry must start the .AppImage file ($APPIMAGE), not the binary inside its temporary mount.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../core/storage/atomic-file.js';
 import type { AppLike } from './electron-api.js';
 
 export const AUTOSTART_FILE_NAME = 'tokentray.desktop';
@@ -84,6 +85,8 @@ export class StartAtLogin {
       return;
     }
     await mkdir(join(file, '..'), { recursive: true });
-    await writeFile(file, linuxAutostartEntry(this.launchCommand()), { mode: 0o644 });
+    // Atomically: a crash mid-write must not leave a half entry the session manager chokes
+    // on, and a link planted at the name is replaced, not written through.
+    await writeFileAtomic(file, linuxAutostartEntry(this.launchCommand()), 0o644);
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -45,6 +45,24 @@ describe('start at login', () => {
     await startAtLogin.setEnabled(false);
     assert.equal(existsSync(file), false);
     await startAtLogin.setEnabled(false); // removing twice is fine
+  });
+
+  it('replaces a link planted at the entry instead of writing through it, and leaves no temp file', async () => {
+    const home = mkdtempSync(join(temp, 'home-'));
+    const autostart = join(home, '.config', 'autostart');
+    mkdirSync(autostart, { recursive: true });
+    const victim = join(home, 'victim.txt');
+    writeFileSync(victim, 'untouched');
+    symlinkSync(victim, join(autostart, 'tokentray.desktop'));
+    const app = new FakeApp('/data', 'linux');
+    app.isPackaged = true;
+    const startAtLogin = new StartAtLogin({ platform: 'linux', app, env: {}, homeDir: home, execPath: '/opt/tokentray/tokentray' });
+    await startAtLogin.setEnabled(true);
+    const entry = join(autostart, 'tokentray.desktop');
+    assert.equal(lstatSync(entry).isFile(), true, 'a regular file now, not the link');
+    assert.match(readFileSync(entry, 'utf8'), /\nExec=\/opt\/tokentray\/tokentray\n/);
+    assert.equal(readFileSync(victim, 'utf8'), 'untouched');
+    assert.deepEqual(readdirSync(autostart), ['tokentray.desktop']);
   });
 
   it('respects XDG_CONFIG_HOME and starts electron with the app folder in development', () => {

@@ -8,7 +8,7 @@
  * start can remove what a SIGKILLed writer left (`removeStaleTemps`).
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, open, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, lstat, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { EXCLUSIVE_CREATE_FLAGS, OWNER_ONLY_FILE_MODE, currentUid, translateDiskFull } from './file-safety.js';
 import { currentProcessIdentity, isProcessAlive } from './process-identity.js';
@@ -49,9 +49,12 @@ export async function writeExclusiveTemp(path: string, data: Uint8Array | string
   return temp;
 }
 
-export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+/** `mode`: owner-only unless a file other programs read must say otherwise (an autostart entry). */
+export async function writeFileAtomic(path: string, data: Uint8Array | string, mode: number = OWNER_ONLY_FILE_MODE): Promise<void> {
   const temp = await writeExclusiveTemp(path, data, true);
   try {
+    // After the exclusive create, which the umask narrows: an explicit mode is set as asked.
+    if (mode !== OWNER_ONLY_FILE_MODE) await chmod(temp, mode);
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });

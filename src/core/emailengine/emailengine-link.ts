@@ -22,7 +22,7 @@ import {
   type EmailEngineRemoval,
   type EmailEngineStatus,
 } from '../../shared/emailengine.js';
-import type { Settings } from '../../shared/settings-shape.js';
+import type { Cloud, Settings } from '../../shared/settings-shape.js';
 import type { EmailEngineRegistrationPreview } from '../../shared/tokentray-api.js';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import type { Logger } from '../logging/logger.js';
@@ -276,7 +276,8 @@ export class EmailEngineLink {
     if (!existing) return { id: input.id, exists: false, managed, changes: [], needsConfirmation: false };
     // A mail-API account keeps the app of its kind it names, else it would name tokentray's own
     // (before that exists, by a placeholder id: a move from another app is a change to show).
-    const graphAppId = input.profile === 'graph' ? (await this.#keptGraphApp(client, existing, input)) ?? record.graphAppId ?? 'tokentray-graph-app' : null;
+    const graphAppId =
+      input.profile === 'graph' ? ((await this.#keptGraphApp(client, existing, input)) ?? (await this.#rememberedGraphApp(client, record, input.cloud)) ?? 'tokentray-graph-app') : null;
     const gmailApiAppId = input.profile === 'gmail-api' ? (await this.#keptGmailApiApp(client, existing)) ?? record.gmailApiAppId ?? 'tokentray-gmail-api-app' : null;
     // Before the first sign-in the mailbox is not known yet: its oauth2.auth.user is not compared.
     const changes = registrationChanges(existing, registrationFor({ ...input, graphAppId, gmailApiAppId })).filter((change) => input.username !== '' || change.field !== 'oauth2.auth.user');
@@ -317,7 +318,7 @@ export class EmailEngineLink {
       let graphAppId: string | null = null;
       let gmailApiAppId: string | null = null;
       if (input.profile === 'graph') {
-        graphAppId = (await this.#keptGraphApp(client, await client.account(input.id), input)) ?? (await this.#ensureGraphApp(client, record));
+        graphAppId = (await this.#keptGraphApp(client, await client.account(input.id), input)) ?? (await this.#ensureGraphApp(client, record, input.cloud));
       }
       if (input.profile === 'gmail-api') {
         gmailApiAppId = (await this.#keptGmailApiApp(client, await client.account(input.id))) ?? (await this.#ensureGmailApiApp(client, record));
@@ -361,9 +362,15 @@ export class EmailEngineLink {
     return isGraphAppFor(await client.oauth2App(named), input.cloud) ? named : null;
   }
 
-  /** tokentray's own Graph app in EmailEngine (found or created), remembered in the vault. */
-  async #ensureGraphApp(client: EmailEngineClient, record: EmailEngineLinkRecord): Promise<string> {
-    const id = await ensureGraphApp(client, this.#deps.settings(), record.graphAppId);
+  /** The Graph app remembered in the vault, when EmailEngine still has it and it is for `cloud`. */
+  async #rememberedGraphApp(client: EmailEngineClient, record: EmailEngineLinkRecord, cloud: Cloud): Promise<string | null> {
+    const known = record.graphAppId;
+    return known && isGraphAppFor(await client.oauth2App(known), cloud) ? known : null;
+  }
+
+  /** tokentray's own Graph app in EmailEngine for the account's cloud (found or created), remembered in the vault. */
+  async #ensureGraphApp(client: EmailEngineClient, record: EmailEngineLinkRecord, cloud: Cloud): Promise<string> {
+    const id = await ensureGraphApp(client, { ...this.#deps.settings(), cloud }, record.graphAppId);
     if (id !== record.graphAppId) {
       await this.#deps.vault.update((doc) => {
         if (doc.emailEngine) doc.emailEngine.graphAppId = id;

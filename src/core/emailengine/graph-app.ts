@@ -11,13 +11,22 @@ import type { Cloud, Settings } from '../../shared/settings-shape.js';
 import type { EmailEngineClient, EmailEngineOAuth2App } from './emailengine-client.js';
 
 export const GRAPH_APP_NAME = 'tokentray (Microsoft Graph)';
+
+/**
+ * One app per Microsoft cloud: an account signed in with GCC High must not be sent to the
+ * worldwide Graph by the app an earlier worldwide setup made. The worldwide app keeps the
+ * plain name (apps made before there was more than one).
+ */
+export function graphAppName(cloud: Cloud): string {
+  return cloud === 'global' ? GRAPH_APP_NAME : `tokentray (Microsoft Graph, ${cloud})`;
+}
 const UNUSED_SECRET = 'unused-tokens-come-from-tokentray';
 const UNUSED_REDIRECT_URL = 'http://127.0.0.1/tokentray-serves-the-tokens';
 
 /** The POST /v1/oauth2 body (EmailEngine's CreateOAuth2App schema, provider "outlook"). */
 export function graphAppBody(settings: Pick<Settings, 'clientId' | 'tenant' | 'cloud'>): Record<string, unknown> {
   return {
-    name: GRAPH_APP_NAME,
+    name: graphAppName(settings.cloud),
     description: 'Created by tokentray: Graph accounts get their tokens from tokentray (useAuthServer); this app is never used to sign in.',
     provider: 'outlook',
     enabled: true,
@@ -30,10 +39,9 @@ export function graphAppBody(settings: Pick<Settings, 'clientId' | 'tenant' | 'c
   };
 }
 
-/** An existing app tokentray may reuse: an Outlook app with base scope `api`, ours by name first. */
-export function pickGraphApp(apps: EmailEngineOAuth2App[]): EmailEngineOAuth2App | null {
-  const api = apps.filter((app) => app.provider === 'outlook' && app.baseScopes === 'api');
-  return api.find((app) => app.name === GRAPH_APP_NAME) ?? null;
+/** An existing app tokentray may reuse: ours by name, for this cloud. */
+export function pickGraphApp(apps: EmailEngineOAuth2App[], cloud: Cloud): EmailEngineOAuth2App | null {
+  return apps.find((app) => app.name === graphAppName(cloud) && isGraphAppFor(app, cloud)) ?? null;
 }
 
 /**
@@ -47,10 +55,13 @@ export function isGraphAppFor(app: EmailEngineOAuth2App | null, cloud: Cloud): b
   return app !== null && app.provider === 'outlook' && app.baseScopes === 'api' && (app.cloud ?? 'global') === cloud;
 }
 
-/** The app id to use: `known` when EmailEngine still has it, else one found or created. */
+/**
+ * The app id to use for an account of `settings.cloud`: `known` (the one remembered) when
+ * EmailEngine still has it and it is for that cloud, else ours for that cloud, found or created.
+ */
 export async function ensureGraphApp(client: EmailEngineClient, settings: Pick<Settings, 'clientId' | 'tenant' | 'cloud'>, known: string | null): Promise<string> {
-  if (known && (await client.oauth2App(known))) return known;
-  const found = pickGraphApp(await client.oauth2Apps());
+  if (known && isGraphAppFor(await client.oauth2App(known), settings.cloud)) return known;
+  const found = pickGraphApp(await client.oauth2Apps(), settings.cloud);
   if (found) return found.id;
   return (await client.createOAuth2App(graphAppBody(settings))).id;
 }

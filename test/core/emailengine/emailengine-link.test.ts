@@ -165,6 +165,30 @@ describe('EmailEngineLink against an EmailEngine-shaped server', () => {
     assert.equal(ee.accounts.get('b')?.state, 'connected');
   });
 
+  it('gives a Graph account of another cloud an app of that cloud, and keeps the worldwide app for the worldwide accounts', async () => {
+    await link.connect({ url: ee.url, token });
+    const worldwide: RegistrationInput = { id: 'world', profile: 'graph', username: 'a@contoso.com', user: 'a@contoso.com', cloud: 'global' };
+    const gov: RegistrationInput = { id: 'gov', profile: 'graph', username: 'g@contoso.us', user: 'g@contoso.us', cloud: 'gcc-high' };
+    await link.register(worldwide, { overwrite: false });
+    const worldApp = vault.document.emailEngine?.graphAppId;
+    assert.ok(worldApp);
+    // The cloud setting changes and an account signs in there: the remembered app is the worldwide one.
+    await link.register(gov, { overwrite: false });
+    assert.equal(ee.apps.size, 2, 'a second app, for GCC High');
+    const govApp = (ee.accounts.get('gov')?.oauth2 as { provider: string }).provider;
+    assert.notEqual(govApp, worldApp);
+    assert.equal(ee.apps.get(govApp)?.cloud, 'gcc-high');
+    assert.equal(ee.apps.get(govApp)?.name, 'tokentray (Microsoft Graph, gcc-high)');
+    assert.equal((ee.accounts.get('world')?.oauth2 as { provider: string }).provider, worldApp, 'the worldwide account stays on its own app');
+    assert.equal(ee.apps.get(worldApp)?.cloud ?? 'global', 'global');
+    // Each cloud's app is found again by name and cloud, not made twice.
+    await link.register({ ...gov, id: 'gov2', username: 'h@contoso.us', user: 'h@contoso.us' }, { overwrite: false });
+    await link.register({ ...worldwide, id: 'world2', username: 'b@contoso.com', user: 'b@contoso.com' }, { overwrite: false });
+    assert.equal(ee.apps.size, 2);
+    assert.equal((ee.accounts.get('gov2')?.oauth2 as { provider: string }).provider, govApp);
+    assert.equal((ee.accounts.get('world2')?.oauth2 as { provider: string }).provider, worldApp);
+  });
+
   it('registers Gmail API accounts with one "gmail" app of base scope api, apart from the Graph app, asked with proto=api', async () => {
     await link.connect({ url: ee.url, token });
     const ann: RegistrationInput = { id: 'ann', profile: 'gmail-api', provider: 'google', username: 'ann@gmail.com', user: 'ann@gmail.com', cloud: 'global' };

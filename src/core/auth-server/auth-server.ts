@@ -15,6 +15,7 @@ import type { Logger } from '../logging/logger.js';
 import { isLoopbackHost } from '../storage/settings.js';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import { BasicCredentialsChecker, type AuthServerCredentials } from './basic-credentials.js';
+import { ConnectionBudget } from './connection-budget.js';
 import { FailureThrottle, type FailureThrottleOptions } from './failure-throttle.js';
 import { AuthRequestHandler } from './request-handler.js';
 import { hostPolicy, isWildcardHost, normalizeAddress } from './request-guard.js';
@@ -36,7 +37,11 @@ export interface AuthServerLimits {
   timeoutCheckIntervalMs: number;
   /** Longest wait for a token refresh before answering 503. */
   grantTimeoutMs: number;
-  /** Open connections per listener; beyond it new ones are dropped (a local flood cannot exhaust file descriptors). */
+  /**
+   * Open connections, all listeners together. At the limit the oldest connection that has not
+   * yet presented the secret is closed for a new one (ConnectionBudget): a local flood can
+   * neither exhaust file descriptors nor lock EmailEngine out.
+   */
   maxConnections: number;
 }
 
@@ -135,10 +140,11 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
     });
   }
 
+  const budget = new ConnectionBudget(limits.maxConnections);
   const handler = new AuthRequestHandler(
     {
       tokenSource: options.tokenSource,
-      credentials: new BasicCredentialsChecker(options.credentials),
+      credentials: new BasicCredentialsChecker(options.credentials, undefined, (connection) => budget.proven(connection)),
       throttle: new FailureThrottle(options.throttle),
       allowedClients,
       recorder: options.recorder,
@@ -164,7 +170,7 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
       },
       handler.handle,
     );
-    server.maxConnections = limits.maxConnections;
+    server.on('connection', budget.admit);
     server.on('clientError', handler.handleClientError);
     return server;
   };

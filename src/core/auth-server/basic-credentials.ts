@@ -66,10 +66,13 @@ export class BasicCredentialsChecker {
   #received: Buffer = Buffer.alloc(MIN_COMPARE_BLOCK_BYTES);
   /** The header each connection (socket) last had accepted, while the credentials stay the same. */
   #accepted = new WeakMap<object, string>();
+  readonly #onProven: ((connection: object) => void) | undefined;
 
-  constructor(read: () => AuthServerCredentials, equals: BlockEquals = timingSafeEqual) {
+  /** `onProven`: told the first time a connection presents the right header (see ConnectionBudget). */
+  constructor(read: () => AuthServerCredentials, equals: BlockEquals = timingSafeEqual, onProven?: (connection: object) => void) {
     this.#read = read;
     this.#equals = equals;
+    this.#onProven = onProven;
   }
 
   /** `connection`: the request's socket, so a kept-alive connection's next request is cheap. */
@@ -82,7 +85,10 @@ export class BasicCredentialsChecker {
     // Longer than any valid header: its length alone says so, and length is the caller's own.
     if (!fillBlock(this.#received, received)) return 'wrong';
     if (!this.#equals(this.#received, expected)) return 'wrong';
-    if (connection !== undefined) this.#accepted.set(connection, authorization);
+    if (connection !== undefined) {
+      this.#accepted.set(connection, authorization);
+      this.#onProven?.(connection);
+    }
     return 'ok';
   }
 

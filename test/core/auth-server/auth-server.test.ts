@@ -672,3 +672,71 @@ describe('auth server: shut to everyone but EmailEngine', () => {
 after(async () => {
   await Promise.all(running.splice(0).map((s) => s.close()));
 });
+
+describe('a local connection flood (another user holding the port\'s connections)', () => {
+  /** Opens `count` connections that stay open; each resolves when connected, and tells when it closes. */
+  async function holdConnections(port: number, count: number, send?: string): Promise<{ closed: () => number; destroy: () => void }> {
+    let closed = 0;
+    const sockets = await Promise.all(
+      Array.from({ length: count }, () => new Promise<ReturnType<typeof connect>>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          if (send !== undefined) socket.write(send);
+          resolve(socket);
+        });
+        socket.on('error', () => undefined);
+        socket.on('close', () => (closed += 1));
+        socket.once('error', reject);
+      })),
+    );
+    return { closed: () => closed, destroy: () => sockets.forEach((socket) => socket.destroy()) };
+  }
+
+  const settle = (ms = 50): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('serves EmailEngine on a new connection while every slot is held by a connection that never sent the secret', async () => {
+    const { server } = await start({ limits: { maxConnections: 8 } });
+    const silent = await holdConnections(server.port, 8);
+    const guessing = await holdConnections(server.port, 4, `GET ${authPath('sales', 'imap')} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Basic d3Jvbmc6d3Jvbmc=\r\n\r\n`);
+    try {
+      const reply = await call(server.port, authPath('sales', 'imap'));
+      assert.equal(reply.status, 200);
+      assertEmailEngineAccepts(reply.body);
+      await settle();
+      assert.ok(silent.closed() + guessing.closed() >= 5, `the oldest unproven connections made room (closed ${silent.closed()} + ${guessing.closed()})`);
+    } finally {
+      silent.destroy();
+      guessing.destroy();
+    }
+  });
+
+  it('never closes a connection that proved the secret, however many unproven ones arrive', async () => {
+    const { server } = await start({ limits: { maxConnections: 4 } });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      assert.equal((await call(server.port, authPath('sales', 'imap'), { agent })).status, 200);
+      const flood = await holdConnections(server.port, 20);
+      await settle();
+      const again = await call(server.port, authPath('sales', 'smtp'), { agent });
+      assert.equal(again.status, 200);
+      assert.equal(again.reusedSocket, true, 'EmailEngine\'s kept-alive connection is still open');
+      assert.ok(flood.closed() >= 17, `the flood pushed out only its own connections (closed ${flood.closed()})`);
+      flood.destroy();
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('refuses a newcomer only when every open connection has proved the secret', async () => {
+    const { server } = await start({ limits: { maxConnections: 2 } });
+    const agents = [new Agent({ keepAlive: true, maxSockets: 1 }), new Agent({ keepAlive: true, maxSockets: 1 })];
+    try {
+      for (const agent of agents) assert.equal((await call(server.port, authPath('sales', 'imap'), { agent })).status, 200);
+      const newcomer = await holdConnections(server.port, 1);
+      await settle();
+      assert.equal(newcomer.closed(), 1, 'no room, and no unproven connection to close for it');
+      for (const agent of agents) assert.equal((await call(server.port, authPath('sales', 'imap'), { agent })).reusedSocket, true);
+    } finally {
+      for (const agent of agents) agent.destroy();
+    }
+  });
+});

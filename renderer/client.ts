@@ -39,6 +39,8 @@ export function createWindowClient(bridge: WindowBridge): WindowClient {
     copyText: async (text) => unwrapIpcResult(await bridge.copyText(text)),
     openHelp: async (topic) => unwrapIpcResult(await bridge.openHelp(topic)),
     openDeviceCodePage: async (id) => unwrapIpcResult(await bridge.openDeviceCodePage(id)),
+    pendingSignIns: async () => unwrapIpcResult(await bridge.pendingSignIns()),
+    awaitSignIn: async (id) => unwrapIpcResult(await bridge.awaitSignIn(id)),
     settingOverrides: async () => unwrapIpcResult(await bridge.settingOverrides()),
     onStatusChanged: (listener) => bridge.onStatusChanged(listener),
     onShowView: (listener) => bridge.onShowView(listener),

@@ -7,7 +7,8 @@
  */
 import { PROVIDER_IDS, PROVIDER_LABELS, isScopeProfile, profilesOf, providerOfProfile, type ProviderId } from '../src/shared/providers.js';
 import type { AccountStatus, ScopeProfile } from '../src/shared/account-status.js';
-import type { ConnectRequest } from '../src/shared/tokentray-api.js';
+import type { ConnectRequest, DeviceCodePrompt } from '../src/shared/tokentray-api.js';
+import type { PendingSignIn } from '../src/shared/ipc-contract.js';
 import { validateAccountId } from '../src/shared/account-id.js';
 import type { AppContext } from './context.js';
 import { h, replaceChildren, setText } from './dom.js';
@@ -216,6 +217,7 @@ export class ConnectView {
       if (this.#phase === 'device' && event.id === this.#pendingId) this.#device.show(event.id, event.prompt);
     });
     this.#syncProfile();
+    void this.#resume();
   }
 
   /** Starts a device-code sign-in for an existing account (Accounts → "Sign in with a code"). */
@@ -225,16 +227,22 @@ export class ConnectView {
     if (providerOfProfile(profile) !== 'microsoft') return;
     // The form shows what is being signed in, so Cancel and any error come back to it.
     this.#reset();
-    this.#id.value = request.id;
-    this.#email.value = request.email ?? '';
-    const microsoft = this.#form.querySelector<HTMLInputElement>('input[name="provider"][value="microsoft"]');
-    if (microsoft) microsoft.checked = true;
+    this.#fill(request.id, request.email ?? null, profile, request.sharedMailbox ?? null);
+    void this.#connect({ id: request.id, email: request.email ?? null, profile, sharedMailbox: request.sharedMailbox ?? null }, true);
+  }
+
+  /** Puts a sign-in's request into the form, which it comes back to on Cancel or an error. */
+  #fill(id: string, email: string | null, profile: ScopeProfile, sharedMailbox: string | null): void {
+    this.#id.value = id;
+    this.#email.value = email ?? '';
+    const provider = this.#form.querySelector<HTMLInputElement>(`input[name="provider"][value="${providerOfProfile(profile)}"]`);
+    if (provider) provider.checked = true;
     this.#syncProvider();
     const choice = this.#form.querySelector<HTMLInputElement>(`input[name="profile"][value="${profile}"]`);
     if (choice) choice.checked = true;
     this.#syncProfile();
-    this.#shared.value = request.sharedMailbox ?? '';
-    void this.#connect({ id: request.id, email: request.email ?? null, profile, sharedMailbox: request.sharedMailbox ?? null }, true);
+    this.#shared.value = sharedMailbox ?? '';
+    this.#validateId();
   }
 
   /** Focus target when the panel is entered from the keyboard. */
@@ -339,11 +347,36 @@ export class ConnectView {
     void this.#connect({ id, email, profile, sharedMailbox }, deviceCode);
   }
 
-  async #connect(request: Attempt, deviceCode: boolean): Promise<void> {
+  #connect(request: Attempt, deviceCode: boolean): Promise<void> {
+    return this.#follow(request, deviceCode, null, () => this.#ctx.store.signIn(deviceCode ? { ...request, deviceCode: true } : request));
+  }
+
+  /**
+   * A sign-in main still has under way, begun in a window since closed (or from the tray):
+   * shown again, with its code if it has one, and followed to its end like one begun here.
+   */
+  async #resume(): Promise<void> {
+    let pending: PendingSignIn[];
+    try {
+      pending = await this.#ctx.client.pendingSignIns();
+    } catch {
+      return; // an older main, or none: nothing to show again
+    }
+    const session = pending.find((candidate) => candidate.withCode) ?? pending[0];
+    if (!session || this.#phase !== 'form') return;
+    const profile = session.profile ?? 'outlook';
+    this.#fill(session.id, session.email, profile, null);
+    const attempt: Attempt = { id: session.id, email: session.email, profile, sharedMailbox: null };
+    await this.#follow(attempt, session.withCode, session.deviceCode, () => this.#ctx.store.awaitSignIn(session.id));
+  }
+
+  /** Shows the sign-in of `request` under way (`prompt`: its code, if already known) until `settle` does. */
+  async #follow(request: Attempt, deviceCode: boolean, prompt: DeviceCodePrompt | null, settle: () => Promise<AccountStatus>): Promise<void> {
     this.#pendingId = request.id;
     replaceChildren(this.#outcome);
     if (deviceCode) {
       this.#device.start(request.id, request.email);
+      if (prompt) this.#device.show(request.id, prompt);
       this.#setPhase('device');
     } else {
       setText(
@@ -353,7 +386,7 @@ export class ConnectView {
       this.#setPhase('waiting');
     }
     try {
-      const account = await this.#ctx.store.signIn(deviceCode ? { ...request, deviceCode: true } : request);
+      const account = await settle();
       this.#showSuccess(account, request.email);
     } catch (error) {
       const err = asTokentrayError(error);

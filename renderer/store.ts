@@ -61,15 +61,24 @@ export class Store {
   }
 
   /** Starts a browser sign-in through main; the id shows as "waiting" until it settles. */
-  async signIn(request: ConnectRequest): Promise<AccountStatus> {
-    this.update({ signingIn: new Set([...this.#state.signingIn, request.id]) });
+  signIn(request: ConnectRequest): Promise<AccountStatus> {
+    return this.#whileSigningIn(request.id, () => this.#client.connectAccount(request));
+  }
+
+  /** Follows a sign-in main already has under way (begun in a window since closed). */
+  awaitSignIn(id: string): Promise<AccountStatus> {
+    return this.#whileSigningIn(id, () => this.#client.awaitSignIn(id));
+  }
+
+  async #whileSigningIn(id: string, signIn: () => Promise<AccountStatus>): Promise<AccountStatus> {
+    this.update({ signingIn: new Set([...this.#state.signingIn, id]) });
     try {
-      const account = await this.#client.connectAccount(request);
+      const account = await signIn();
       await this.loadReport().catch(() => undefined);
       return account;
     } finally {
       const rest = new Set(this.#state.signingIn);
-      rest.delete(request.id);
+      rest.delete(id);
       this.update({ signingIn: rest });
     }
   }

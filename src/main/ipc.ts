@@ -61,7 +61,7 @@ function emailEngineRequest(value: unknown): { url: string; token: string; repla
 }
 
 const none = <M extends WindowMethod>(): ArgumentCheck<M> => () => [] as unknown as IpcRequest<M>;
-const oneId = <M extends 'cancelSignIn' | 'removeAccount' | 'openDeviceCodePage'>(): ArgumentCheck<M> => (args) =>
+const oneId = <M extends 'cancelSignIn' | 'removeAccount' | 'openDeviceCodePage' | 'awaitSignIn'>(): ArgumentCheck<M> => (args) =>
   isString(args[0]) ? ([args[0]] as IpcRequest<M>) : null;
 
 const ARGUMENT_CHECKS: { [M in WindowMethod]: ArgumentCheck<M> } = {
@@ -86,6 +86,8 @@ const ARGUMENT_CHECKS: { [M in WindowMethod]: ArgumentCheck<M> } = {
   cancelSignIn: oneId(),
   removeAccount: oneId(),
   openDeviceCodePage: oneId(),
+  awaitSignIn: oneId(),
+  pendingSignIns: none(),
   connectAccount: (args) => {
     const request = connectRequest(args[0]);
     return request ? [request] : null;

@@ -10,6 +10,7 @@
  * URL stays here too: the window asks to open "the page of the sign-in for id", never a URL.
  */
 import type { AccountStatus } from '../shared/account-status.js';
+import type { PendingSignIn } from '../shared/ipc-contract.js';
 import type { ConnectRequest, DeviceCodePrompt, TokentrayApi } from '../shared/tokentray-api.js';
 import { TokentrayError } from '../shared/tokentray-error.js';
 
@@ -19,7 +20,8 @@ export class SignInSessions {
   readonly #api: Pick<TokentrayApi, 'connectAccount' | 'cancelSignIn'>;
   readonly #openAuthorizeUrl: (url: string) => Promise<void>;
   readonly #openVerificationUrl: (url: string) => Promise<void>;
-  readonly #active = new Set<string>();
+  /** Each sign-in under way, by account id: whether it is a device-code one, and its outcome. */
+  readonly #active = new Map<string, { request: ConnectRequest; outcome: Promise<AccountStatus> }>();
   readonly #prompts = new Map<string, DeviceCodePrompt>();
   readonly #listeners = new Set<() => void>();
   readonly #codeListeners = new Set<DeviceCodeListener>();
@@ -35,7 +37,27 @@ export class SignInSessions {
   }
 
   inProgress(): ReadonlySet<string> {
-    return new Set(this.#active);
+    return new Set(this.#active.keys());
+  }
+
+  /** The sign-ins under way, each with its device code once there is one. */
+  pending(): PendingSignIn[] {
+    return [...this.#active].map(([id, { request }]) => ({
+      id,
+      email: request.email ?? null,
+      profile: request.profile ?? null,
+      withCode: request.deviceCode === true,
+      deviceCode: this.#prompts.get(id) ?? null,
+    }));
+  }
+
+  /** Settles as the sign-in under way for `id` does: for a window opened after it began. */
+  settled(id: string): Promise<AccountStatus> {
+    const session = this.#active.get(id);
+    if (!session) {
+      return Promise.reject(new TokentrayError('SIGN_IN_CANCELLED', `No sign-in is open for "${id}" any more.`, { hint: 'Look at the account in Accounts, or connect it again.' }));
+    }
+    return session.outcome;
   }
 
   onChange(listener: () => void): () => void {
@@ -55,12 +77,20 @@ export class SignInSessions {
   }
 
   /** Resolves when the account is signed in; rejects with the core's TokentrayError otherwise. */
-  async start(request: ConnectRequest): Promise<AccountStatus> {
+  start(request: ConnectRequest): Promise<AccountStatus> {
     if (this.#active.has(request.id)) {
-      throw new TokentrayError('SIGN_IN_IN_PROGRESS', `A sign-in for "${request.id}" is already open (in your browser, or waiting for a code on another device).`);
+      return Promise.reject(
+        new TokentrayError('SIGN_IN_IN_PROGRESS', `A sign-in for "${request.id}" is already open (in your browser, or waiting for a code on another device).`),
+      );
     }
-    this.#active.add(request.id);
+    const outcome = this.#run(request);
+    this.#active.set(request.id, { request, outcome });
+    outcome.catch(() => undefined); // the caller hears of it; a window that awaits it later too
     this.#emit();
+    return outcome;
+  }
+
+  async #run(request: ConnectRequest): Promise<AccountStatus> {
     try {
       return await this.#api.connectAccount(request, {
         onAuthorizeUrl: (url) => this.#openAuthorizeUrl(url),

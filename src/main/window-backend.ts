@@ -5,7 +5,7 @@
  * the real renderer in Chromium. Secrets stay here: the EmailEngine URL goes straight from
  * the core to the clipboard, and the sign-in URL straight to the browser.
  */
-import type { HelpTopic, WindowApi } from '../shared/ipc-contract.js';
+import type { HelpTopic, PendingSignIn, WindowApi } from '../shared/ipc-contract.js';
 import type { AccountStatus } from '../shared/account-status.js';
 import type { ConnectRequest, TokentrayApi } from '../shared/tokentray-api.js';
 import type { SettingKey, Settings } from '../shared/settings-shape.js';
@@ -17,7 +17,13 @@ export interface WindowBackendPorts {
   api: Pick<TokentrayApi, 'status' | 'listAccounts' | 'removeAccount' | 'getSettings' | 'setSetting' | 'recentRequests' | 'serverUrl' | 'rotateServerSecret' | 'runDiagnostics'
     | 'emailEngineStatus' | 'emailEngineOrphans' | 'disconnectEmailEngine' | 'checkEmailEngine' | 'connectEmailEngine' | 'setClientSecret'
   >;
-  signIns: { start(request: ConnectRequest): Promise<AccountStatus>; cancel(id: string): Promise<void>; openVerificationPage(id: string): Promise<void> };
+  signIns: {
+    start(request: ConnectRequest): Promise<AccountStatus>;
+    cancel(id: string): Promise<void>;
+    openVerificationPage(id: string): Promise<void>;
+    pending(): PendingSignIn[];
+    settled(id: string): Promise<AccountStatus>;
+  };
   copyText(text: string): void;
   openHelp(topic: HelpTopic): Promise<void>;
   /** Registers or removes the login item before the setting is stored. */
@@ -34,6 +40,8 @@ export function createWindowBackend(ports: WindowBackendPorts): WindowApi {
     connectAccount: (request) => ports.signIns.start(request),
     cancelSignIn: (id) => ports.signIns.cancel(id),
     openDeviceCodePage: (id) => ports.signIns.openVerificationPage(id),
+    pendingSignIns: async () => ports.signIns.pending(),
+    awaitSignIn: (id) => ports.signIns.settled(id),
     removeAccount: (id) => api.removeAccount(id),
     getSettings: () => api.getSettings(),
     async setSetting<K extends SettingKey>(key: K, value: Settings[K]): Promise<Settings> {

@@ -73,6 +73,8 @@ export function createBridge(ipc: IpcRendererLike): WindowBridge {
     copyText: call('copyText'),
     openHelp: call('openHelp'),
     openDeviceCodePage: call('openDeviceCodePage'),
+    pendingSignIns: call('pendingSignIns'),
+    awaitSignIn: call('awaitSignIn'),
     onStatusChanged: (listener) => subscribe(IPC_EVENTS.statusChanged, isReport, listener),
     onShowView: (listener) => subscribe<WindowView>(IPC_EVENTS.showView, isWindowView, listener),
     onDeviceCode: (listener) => subscribe<DeviceCodeEvent>(IPC_EVENTS.deviceCode, isDeviceCodeEvent, listener),

@@ -11,7 +11,7 @@
  * context bridge, which drops custom Error properties) as plain `toJSON()` data and is rebuilt
  * on the window's side by `unwrapIpcResult`.
  */
-import type { AccountStatus, StatusReport } from './account-status.js';
+import type { AccountStatus, ScopeProfile, StatusReport } from './account-status.js';
 import type { ConnectRequest, DeviceCodePrompt, TokentrayApi } from './tokentray-api.js';
 import type { SettingKey } from './settings-shape.js';
 import { TokentrayError } from './tokentray-error.js';
@@ -54,6 +54,13 @@ export interface WindowApi extends Pick<TokentrayApi, PassThroughMethod> {
   connectAccount(request: ConnectRequest): Promise<AccountStatus>;
   /** Opens the verification page of the device-code sign-in waiting for `id` (main holds its URL). */
   openDeviceCodePage(id: string): Promise<void>;
+  /**
+   * The sign-ins main has under way, whoever started them: a window opened while one waits
+   * (the one that started it was closed) shows it again, with its code.
+   */
+  pendingSignIns(): Promise<PendingSignIn[]>;
+  /** Settles as the sign-in under way for `id` does (SIGN_IN_CANCELLED when none is). */
+  awaitSignIn(id: string): Promise<AccountStatus>;
   /** Puts the full auth-server URL (with its secret) on the clipboard without showing it. */
   copyServerUrl(): Promise<void>;
   /** Rotates the auth-server secret and puts the new full URL on the clipboard. */
@@ -90,6 +97,8 @@ export const IPC_CHANNELS = {
   openHelp: 'tokentray:open-help',
   settingOverrides: 'tokentray:setting-overrides',
   openDeviceCodePage: 'tokentray:open-device-code-page',
+  pendingSignIns: 'tokentray:pending-sign-ins',
+  awaitSignIn: 'tokentray:await-sign-in',
 } as const satisfies Record<WindowMethod, `tokentray:${string}`>;
 
 export const WINDOW_METHODS = Object.keys(IPC_CHANNELS) as WindowMethod[];
@@ -100,6 +109,18 @@ export const IPC_EVENTS = {
   showView: 'tokentray:show-view',
   deviceCode: 'tokentray:device-code',
 } as const;
+
+/** A sign-in under way: in the system browser (`deviceCode` null), or waiting for a code entered elsewhere. */
+export interface PendingSignIn {
+  id: string;
+  /** As the sign-in was asked for (neither is a secret): the window shows them again. */
+  email: string | null;
+  profile: ScopeProfile | null;
+  /** Null until the identity provider has handed the code over, and for browser sign-ins. */
+  deviceCode: DeviceCodePrompt | null;
+  /** Whether it is a device-code sign-in (its code may still be on its way). */
+  withCode: boolean;
+}
 
 /** Where to go and what to enter for the device-code sign-in of account `id`. */
 export interface DeviceCodeEvent {

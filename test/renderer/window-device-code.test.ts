@@ -56,6 +56,43 @@ describe('Connect with a code on another device (real renderer in Chromium)', ()
     await page.getByRole('heading', { name: 'kiosk is connected' }).waitFor();
   });
 
+  it('shows the code again in a window opened after the one that started the sign-in was closed, and follows it to its end', async () => {
+    const api = new FakeTokentrayApi();
+    const h = await open(api);
+    const { page } = h;
+    await page.getByLabel('Account id').fill('kiosk');
+    await page.getByLabel('Microsoft 365 address (optional)').fill('kiosk@contoso.com');
+    await page.getByRole('button', { name: 'Sign in with a code on another device' }).click();
+    await page.locator('#connect-device-code').waitFor();
+    // Closed and opened again: a new renderer, while main still waits for the code to be entered.
+    await page.reload();
+    await page.waitForSelector('body:not(.loading)');
+    const code = page.locator('#connect-device-code');
+    await code.waitFor();
+    assert.equal(await code.innerText(), FAKE_DEVICE_CODE.userCode);
+    assert.equal(await page.locator('#connect-device-url').innerText(), FAKE_DEVICE_CODE.verificationUri);
+    assert.match(await page.locator('#connect-device').innerText(), /Sign in as kiosk@contoso\.com/);
+    assert.equal(await page.getByLabel('Account id').inputValue(), 'kiosk', 'the form behind it holds the same request');
+    api.completeSignIn('kiosk');
+    await page.getByRole('heading', { name: 'kiosk is connected' }).waitFor();
+  });
+
+  it('lets a reopened window cancel the sign-in it shows again, with the core\'s words', async () => {
+    const api = new FakeTokentrayApi();
+    const h = await open(api);
+    const { page, calls } = h;
+    await page.getByLabel('Account id').fill('kiosk');
+    await page.getByRole('button', { name: 'Sign in with a code on another device' }).click();
+    await page.locator('#connect-device-code').waitFor();
+    await page.reload();
+    await page.waitForSelector('body:not(.loading)');
+    await page.locator('#connect-device-code').waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Sign-in cancelled' }).waitFor();
+    assert.deepEqual(calls.filter((call) => call.method === 'cancelSignIn').map((call) => call.args), [['kiosk']]);
+    assert.deepEqual(api.pendingSignIns(), []);
+  });
+
   it('Cancel (and Escape) ends the polling and says how to start again', async () => {
     const api = new FakeTokentrayApi();
     const h = await open(api);

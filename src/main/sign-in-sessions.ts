@@ -16,12 +16,18 @@ import { TokentrayError } from '../shared/tokentray-error.js';
 
 export type DeviceCodeListener = (id: string, prompt: DeviceCodePrompt) => void;
 
+interface Session {
+  readonly request: ConnectRequest;
+  /** Null only while the core is being called (it may fail before its first await). */
+  outcome: Promise<AccountStatus> | null;
+}
+
 export class SignInSessions {
   readonly #api: Pick<TokentrayApi, 'connectAccount' | 'cancelSignIn'>;
   readonly #openAuthorizeUrl: (url: string) => Promise<void>;
   readonly #openVerificationUrl: (url: string) => Promise<void>;
-  /** Each sign-in under way, by account id: whether it is a device-code one, and its outcome. */
-  readonly #active = new Map<string, { request: ConnectRequest; outcome: Promise<AccountStatus> }>();
+  /** Each sign-in under way, by account id: the request as asked, and its outcome. */
+  readonly #active = new Map<string, Session>();
   readonly #prompts = new Map<string, DeviceCodePrompt>();
   readonly #listeners = new Set<() => void>();
   readonly #codeListeners = new Set<DeviceCodeListener>();
@@ -54,7 +60,7 @@ export class SignInSessions {
   /** Settles as the sign-in under way for `id` does: for a window opened after it began. */
   settled(id: string): Promise<AccountStatus> {
     const session = this.#active.get(id);
-    if (!session) {
+    if (!session?.outcome) {
       return Promise.reject(new TokentrayError('SIGN_IN_CANCELLED', `No sign-in is open for "${id}" any more.`, { hint: 'Look at the account in Accounts, or connect it again.' }));
     }
     return session.outcome;
@@ -83,21 +89,25 @@ export class SignInSessions {
         new TokentrayError('SIGN_IN_IN_PROGRESS', `A sign-in for "${request.id}" is already open (in your browser, or waiting for a code on another device).`),
       );
     }
-    const outcome = this.#run(request);
-    this.#active.set(request.id, { request, outcome });
-    outcome.catch(() => undefined); // the caller hears of it; a window that awaits it later too
+    // Registered before the core is called, so that a failure before its first await still
+    // finds the session to remove.
+    const session: Session = { request, outcome: null };
+    this.#active.set(request.id, session);
     this.#emit();
+    const outcome = this.#run(request, session);
+    session.outcome = outcome;
+    outcome.catch(() => undefined); // the caller hears of it; a window that awaits it later too
     return outcome;
   }
 
-  async #run(request: ConnectRequest): Promise<AccountStatus> {
+  async #run(request: ConnectRequest, session: Session): Promise<AccountStatus> {
     try {
       return await this.#api.connectAccount(request, {
         onAuthorizeUrl: (url) => this.#openAuthorizeUrl(url),
         ...(request.deviceCode === true ? { onDeviceCode: (prompt: DeviceCodePrompt) => this.#deviceCode(request.id, prompt) } : {}),
       });
     } finally {
-      this.#active.delete(request.id);
+      if (this.#active.get(request.id) === session) this.#active.delete(request.id);
       this.#prompts.delete(request.id);
       this.#emit();
     }

@@ -14,6 +14,20 @@ const open = windowTests({ view: 'connect' });
 
 const focusedId = (h: WindowHarness): Promise<string> => h.page.evaluate(() => document.activeElement?.id ?? '');
 
+/** Fills Connect for `id` and starts a sign-in with a code on another device; resolves once the code shows. */
+async function startCodeSignIn(h: WindowHarness, id: string, email?: string): Promise<void> {
+  await h.page.getByLabel('Account id').fill(id);
+  if (email !== undefined) await h.page.getByLabel('Microsoft 365 address (optional)').fill(email);
+  await h.page.getByRole('button', { name: 'Sign in with a code on another device' }).click();
+  await h.page.locator('#connect-device-code').waitFor();
+}
+
+/** The window closed and opened again: a new renderer, while main keeps the sign-in going. */
+async function reopen(h: WindowHarness): Promise<void> {
+  await h.page.reload();
+  await h.page.waitForSelector('body:not(.loading)');
+}
+
 describe('Connect with a code on another device (real renderer in Chromium)', () => {
   it('shows the link and the code, copies and opens them, counts down, and connects when approved', async () => {
     const api = new FakeTokentrayApi();
@@ -60,13 +74,8 @@ describe('Connect with a code on another device (real renderer in Chromium)', ()
     const api = new FakeTokentrayApi();
     const h = await open(api);
     const { page } = h;
-    await page.getByLabel('Account id').fill('kiosk');
-    await page.getByLabel('Microsoft 365 address (optional)').fill('kiosk@contoso.com');
-    await page.getByRole('button', { name: 'Sign in with a code on another device' }).click();
-    await page.locator('#connect-device-code').waitFor();
-    // Closed and opened again: a new renderer, while main still waits for the code to be entered.
-    await page.reload();
-    await page.waitForSelector('body:not(.loading)');
+    await startCodeSignIn(h, 'kiosk', 'kiosk@contoso.com');
+    await reopen(h); // main still waits for the code to be entered on the other device
     const code = page.locator('#connect-device-code');
     await code.waitFor();
     assert.equal(await code.innerText(), FAKE_DEVICE_CODE.userCode);
@@ -81,11 +90,8 @@ describe('Connect with a code on another device (real renderer in Chromium)', ()
     const api = new FakeTokentrayApi();
     const h = await open(api);
     const { page, calls } = h;
-    await page.getByLabel('Account id').fill('kiosk');
-    await page.getByRole('button', { name: 'Sign in with a code on another device' }).click();
-    await page.locator('#connect-device-code').waitFor();
-    await page.reload();
-    await page.waitForSelector('body:not(.loading)');
+    await startCodeSignIn(h, 'kiosk');
+    await reopen(h);
     await page.locator('#connect-device-code').waitFor();
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('alert').filter({ hasText: 'Sign-in cancelled' }).waitFor();
@@ -97,9 +103,7 @@ describe('Connect with a code on another device (real renderer in Chromium)', ()
     const api = new FakeTokentrayApi();
     const h = await open(api);
     const { page, calls } = h;
-    await page.getByLabel('Account id').fill('kiosk');
-    await page.getByRole('button', { name: 'Sign in with a code on another device' }).click();
-    await page.locator('#connect-device-code').waitFor();
+    await startCodeSignIn(h, 'kiosk');
     await page.getByRole('button', { name: 'Cancel' }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'Sign-in cancelled' });
     await alert.waitFor();

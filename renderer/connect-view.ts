@@ -365,8 +365,8 @@ export class ConnectView {
     const session = pending.find((candidate) => candidate.withCode) ?? pending[0];
     if (!session || this.#phase !== 'form') return;
     const profile = session.profile ?? 'outlook';
-    this.#fill(session.id, session.email, profile, null);
-    const attempt: Attempt = { id: session.id, email: session.email, profile, sharedMailbox: null };
+    this.#fill(session.id, session.email, profile, session.sharedMailbox);
+    const attempt: Attempt = { id: session.id, email: session.email, profile, sharedMailbox: session.sharedMailbox };
     await this.#follow(attempt, session.withCode, session.deviceCode, () => this.#ctx.store.awaitSignIn(session.id));
   }
 

@@ -52,6 +52,7 @@ export class SignInSessions {
       id,
       email: request.email ?? null,
       profile: request.profile ?? null,
+      sharedMailbox: request.sharedMailbox ?? null,
       withCode: request.deviceCode === true,
       deviceCode: this.#prompts.get(id) ?? null,
     }));

@@ -116,6 +116,7 @@ export interface PendingSignIn {
   /** As the sign-in was asked for (neither is a secret): the window shows them again. */
   email: string | null;
   profile: ScopeProfile | null;
+  sharedMailbox: string | null;
   /** Null until the identity provider has handed the code over, and for browser sign-ins. */
   deviceCode: DeviceCodePrompt | null;
   /** Whether it is a device-code sign-in (its code may still be on its way). */

@@ -27,7 +27,7 @@ describe('SignInSessions', () => {
     const core = waitingCore();
     const sessions = new SignInSessions(core.api, async () => undefined);
     const first = sessions.start({ id: 'kiosk', email: 'kiosk@contoso.com', profile: 'outlook', deviceCode: true });
-    assert.deepEqual(sessions.pending(), [{ id: 'kiosk', email: 'kiosk@contoso.com', profile: 'outlook', withCode: true, deviceCode: null }]);
+    assert.deepEqual(sessions.pending(), [{ id: 'kiosk', email: 'kiosk@contoso.com', profile: 'outlook', sharedMailbox: null, withCode: true, deviceCode: null }]);
     await core.waiting.get('kiosk')!.hooks.onDeviceCode!(PROMPT);
     assert.deepEqual(sessions.pending()[0]?.deviceCode, PROMPT);
     const later = sessions.settled('kiosk');

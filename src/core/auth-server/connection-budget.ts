@@ -24,10 +24,6 @@ export class ConnectionBudget {
     this.#limit = limit;
   }
 
-  get open(): number {
-    return this.#open;
-  }
-
   /** For the servers' 'connection' event: admits `socket`, closing the oldest unproven one if need be. */
   readonly admit = (socket: Socket): void => {
     if (this.#open >= this.#limit && !this.#closeOldestUnproven()) {

@@ -30,7 +30,7 @@ import type { EmailEngineLinkRecord, Vault } from '../storage/vault.js';
 import { describeChanges, GMAIL_HOSTS, registrationChanges, registrationFor, usesAuthServer, type RegistrationInput } from './account-registration.js';
 import { EmailEngineClient, type EmailEngineAccountData, type FetchLike } from './emailengine-client.js';
 import { ensureGmailApiApp, isGmailApiApp } from './gmail-api-app.js';
-import { ensureGraphApp, isGraphAppFor } from './graph-app.js';
+import { ensureGraphApp, isGraphAppFor, rememberedGraphApp } from './graph-app.js';
 import { classifyAuthServer, runPreflight, withoutCredentials } from './preflight.js';
 
 /** How often EmailEngine's account states are read while all is calm. */
@@ -277,7 +277,7 @@ export class EmailEngineLink {
     // A mail-API account keeps the app of its kind it names, else it would name tokentray's own
     // (before that exists, by a placeholder id: a move from another app is a change to show).
     const graphAppId =
-      input.profile === 'graph' ? ((await this.#keptGraphApp(client, existing, input)) ?? (await this.#rememberedGraphApp(client, record, input.cloud)) ?? 'tokentray-graph-app') : null;
+      input.profile === 'graph' ? ((await this.#keptGraphApp(client, existing, input)) ?? (await rememberedGraphApp(client, record.graphAppId, input.cloud)) ?? 'tokentray-graph-app') : null;
     const gmailApiAppId = input.profile === 'gmail-api' ? (await this.#keptGmailApiApp(client, existing)) ?? record.gmailApiAppId ?? 'tokentray-gmail-api-app' : null;
     // Before the first sign-in the mailbox is not known yet: its oauth2.auth.user is not compared.
     const changes = registrationChanges(existing, registrationFor({ ...input, graphAppId, gmailApiAppId })).filter((change) => input.username !== '' || change.field !== 'oauth2.auth.user');
@@ -360,12 +360,6 @@ export class EmailEngineLink {
     const named = existing?.oauth2 && typeof existing.oauth2 === 'object' ? existing.oauth2.provider : undefined;
     if (typeof named !== 'string' || !named) return null;
     return isGraphAppFor(await client.oauth2App(named), input.cloud) ? named : null;
-  }
-
-  /** The Graph app remembered in the vault, when EmailEngine still has it and it is for `cloud`. */
-  async #rememberedGraphApp(client: EmailEngineClient, record: EmailEngineLinkRecord, cloud: Cloud): Promise<string | null> {
-    const known = record.graphAppId;
-    return known && isGraphAppFor(await client.oauth2App(known), cloud) ? known : null;
   }
 
   /** tokentray's own Graph app in EmailEngine for the account's cloud (found or created), remembered in the vault. */

@@ -55,12 +55,18 @@ export function isGraphAppFor(app: EmailEngineOAuth2App | null, cloud: Cloud): b
   return app !== null && app.provider === 'outlook' && app.baseScopes === 'api' && (app.cloud ?? 'global') === cloud;
 }
 
+/** `known` (the app id remembered in the vault) when EmailEngine still has it and it is for `cloud`. */
+export async function rememberedGraphApp(client: EmailEngineClient, known: string | null, cloud: Cloud): Promise<string | null> {
+  return known && isGraphAppFor(await client.oauth2App(known), cloud) ? known : null;
+}
+
 /**
  * The app id to use for an account of `settings.cloud`: `known` (the one remembered) when
  * EmailEngine still has it and it is for that cloud, else ours for that cloud, found or created.
  */
 export async function ensureGraphApp(client: EmailEngineClient, settings: Pick<Settings, 'clientId' | 'tenant' | 'cloud'>, known: string | null): Promise<string> {
-  if (known && isGraphAppFor(await client.oauth2App(known), settings.cloud)) return known;
+  const remembered = await rememberedGraphApp(client, known, settings.cloud);
+  if (remembered) return remembered;
   const found = pickGraphApp(await client.oauth2Apps(), settings.cloud);
   if (found) return found.id;
   return (await client.createOAuth2App(graphAppBody(settings))).id;

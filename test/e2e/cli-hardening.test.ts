@@ -303,8 +303,8 @@ describe('tokentray under attack (issue 10, end to end)', () => {
       assert.equal((await askLikeEmailEngine(url, 'alice', 'imap')).status, 200);
       assert.equal((await cli(['config', 'set', 'authority', `${new URL(idp.authority).origin}/another-tenant`])).code, 0);
       const refused = await askLikeEmailEngine(url, 'alice', 'imap');
-      assert.equal(refused.status, 503);
-      assert.match(refused.reason, /SIGNED_IN_ELSEWHERE/);
+      assert.equal(refused.status, 409);
+      assert.match(refused.reason, /^Account alice signed in with another authority: change it back in tokentray or sign in again$/);
       assert.equal((await cli(['config', 'set', 'authority', idp.authority])).code, 0);
       let served = await askLikeEmailEngine(url, 'alice', 'imap');
       for (let i = 0; i < 20 && served.status !== 200; i += 1) {

@@ -270,6 +270,13 @@ export function grantFailureResponse(error: unknown, account: string, proto: Pro
       const cause = typeof error.details.reason === 'string' && error.details.reason !== '' ? ` (${toPrintableAscii(error.details.reason, 60)})` : '';
       return build(409, `Sign in to tokentray again for account ${label}${cause}`, error.code, `${error.message} ${hint}`, undefined, false);
     }
+    case 'SIGNED_IN_ELSEWHERE': {
+      // 409 as for NEEDS_SIGN_IN: nothing will fix itself. The phrase names the setting but
+      // not its value (an authority URL would push the way out past the phrase's length).
+      const summary = typeof error.details.summary === 'string' ? error.details.summary : '';
+      const setting = /^signed in with another (authority|cloud|app)\b/.exec(summary)?.[1] ?? 'authority, cloud or app';
+      return build(409, `Account ${label} signed in with another ${setting}: change it back in tokentray or sign in again`, error.code, `${error.message} ${hint}`, undefined, false);
+    }
     case 'PROFILE_MISMATCH':
       // 422: well-formed and authorized, but this account cannot produce a token for this
       // proto (Outlook vs Graph). Distinct from 409 so the two causes never look alike.

@@ -65,6 +65,12 @@ describe('error responses', () => {
       [new TokentrayError('ACCOUNT_NOT_FOUND', 'no'), 404, /^No account sales in tokentray/],
       [new TokentrayError('NEEDS_SIGN_IN', 'no', { details: { reason: 'AADSTS50173 password changed' } }), 409, /^Sign in to tokentray again for account sales \(AADSTS50173 password changed\)$/],
       [new TokentrayError('NEEDS_SIGN_IN', 'no'), 409, /^Sign in to tokentray again for account sales$/],
+      [
+        new TokentrayError('SIGNED_IN_ELSEWHERE', 'no', { details: { summary: 'signed in with another cloud (usgov): change the setting back or sign in again' } }),
+        409,
+        /^Account sales signed in with another cloud: change it back in tokentray or sign in again$/,
+      ],
+      [new TokentrayError('SIGNED_IN_ELSEWHERE', 'no'), 409, /^Account sales signed in with another authority, cloud or app: change it back/],
       [new TokentrayError('PROFILE_MISMATCH', 'no'), 422, /^Account sales cannot serve imap: register it in tokentray with the outlook profile$/],
       [new TokentrayError('IDP_UNAVAILABLE', 'no', { details: { retryAfterSeconds: 12.2 } }), 503, /Microsoft sign-in unreachable/],
       [new TokentrayError('ACCOUNT_ID_INVALID', 'no'), 400, /not a valid tokentray id/],

@@ -165,6 +165,7 @@ export function startApp(): void {
     void store.loadRequests().catch(() => undefined);
   });
   bridge.onShowView((view) => ctx.showView(view, { focus: 'tab' }));
+  bridge.onSignInsChanged((ids) => store.setSignInsUnderWay(ids));
 
   document.addEventListener('keydown', (event) => {
     if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;

@@ -15,6 +15,7 @@ export interface WindowClient extends WindowApi {
   onStatusChanged(listener: (report: StatusReport) => void): () => void;
   onShowView(listener: (view: WindowView) => void): () => void;
   onDeviceCode(listener: (event: DeviceCodeEvent) => void): () => void;
+  onSignInsChanged(listener: (ids: string[]) => void): () => void;
 }
 
 export function createWindowClient(bridge: WindowBridge): WindowClient {
@@ -45,5 +46,6 @@ export function createWindowClient(bridge: WindowBridge): WindowClient {
     onStatusChanged: (listener) => bridge.onStatusChanged(listener),
     onShowView: (listener) => bridge.onShowView(listener),
     onDeviceCode: (listener) => bridge.onDeviceCode(listener),
+    onSignInsChanged: (listener) => bridge.onSignInsChanged(listener),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The window's state: the last status report, settings and request log from main, plus the
- * sign-ins this window started. Views subscribe and re-render what changed.
+ * sign-ins under way: those this window started and those main reports (begun from the tray,
+ * a notification, or a window since closed). Views subscribe and re-render what changed.
  */
 import type { AccountStatus, RequestRecord, StatusReport } from '../src/shared/account-status.js';
 import type { Settings } from '../src/shared/settings-shape.js';
@@ -11,7 +12,7 @@ export interface AppState {
   report: StatusReport | null;
   settings: Settings | null;
   requests: RequestRecord[];
-  /** Account ids whose browser sign-in this window is waiting for. */
+  /** Account ids with a sign-in under way, whoever started it. */
   signingIn: ReadonlySet<string>;
 }
 
@@ -22,6 +23,10 @@ export class Store {
   #state: AppState = { report: null, settings: null, requests: [], signingIn: new Set() };
   readonly #listeners = new Set<(state: AppState) => void>();
   readonly #client: WindowClient;
+  /** Sign-ins this window is following, until their call settles. */
+  readonly #following = new Set<string>();
+  /** Sign-ins main last said it has under way. */
+  #underWay: ReadonlySet<string> = new Set();
 
   constructor(client: WindowClient) {
     this.#client = client;
@@ -42,8 +47,24 @@ export class Store {
   }
 
   async loadAll(): Promise<void> {
-    const [report, settings, requests] = await Promise.all([this.#client.status(), this.#client.getSettings(), this.#client.recentRequests(ACTIVITY_LIMIT)]);
-    this.update({ report, settings, requests });
+    const [report, settings, requests, pending] = await Promise.all([
+      this.#client.status(),
+      this.#client.getSettings(),
+      this.#client.recentRequests(ACTIVITY_LIMIT),
+      this.#client.pendingSignIns().catch(() => []),
+    ]);
+    this.#underWay = new Set(pending.map((session) => session.id));
+    this.update({ report, settings, requests, signingIn: this.#signingIn() });
+  }
+
+  /** main's word on which sign-ins are under way (sent after every change). */
+  setSignInsUnderWay(ids: readonly string[]): void {
+    this.#underWay = new Set(ids);
+    this.update({ signingIn: this.#signingIn() });
+  }
+
+  #signingIn(): ReadonlySet<string> {
+    return new Set([...this.#following, ...this.#underWay]);
   }
 
   async loadReport(): Promise<void> {
@@ -71,15 +92,15 @@ export class Store {
   }
 
   async #whileSigningIn(id: string, signIn: () => Promise<AccountStatus>): Promise<AccountStatus> {
-    this.update({ signingIn: new Set([...this.#state.signingIn, id]) });
+    this.#following.add(id);
+    this.update({ signingIn: this.#signingIn() });
     try {
       const account = await signIn();
       await this.loadReport().catch(() => undefined);
       return account;
     } finally {
-      const rest = new Set(this.#state.signingIn);
-      rest.delete(id);
-      this.update({ signingIn: rest });
+      this.#following.delete(id);
+      this.update({ signingIn: this.#signingIn() });
     }
   }
 }

@@ -219,7 +219,11 @@ export async function runDesktopApp(deps: DesktopAppDeps): Promise<DesktopApp | 
   };
 
   const unsubscribe = core.onChange((report) => void refresh(report));
-  const unsubscribeSignIns = signIns.onChange(() => void refresh());
+  const unsubscribeSignIns = signIns.onChange(() => {
+    void refresh();
+    // An open window shows a sign-in started from the tray (or a notification) as under way too.
+    window.send(IPC_EVENTS.signInsChanged, [...signIns.inProgress()]);
+  });
   // The window that asked for a device-code sign-in shows the code (it opens no browser).
   const unsubscribeDeviceCodes = signIns.onDeviceCode((id, prompt) => window.send(IPC_EVENTS.deviceCode, { id, prompt }));
   const timer = deps.timers.setInterval(() => void refresh(), TRAY_REFRESH_INTERVAL_MS);

@@ -1,5 +1,5 @@
 /**
- * Builds `window.tokentray`: one named function per IPC contract method, and two event
+ * Builds `window.tokentray`: one named function per IPC contract method, and the event
  * subscriptions. Never hands out ipcRenderer itself, and never passes the IPC event object
  * (which reaches back to ipcRenderer) to the page.
  *
@@ -9,6 +9,7 @@ import {
   IPC_CHANNELS,
   IPC_EVENTS,
   isDeviceCodeEvent,
+  isIdList,
   isWindowView,
   type DeviceCodeEvent,
   type IpcRequest,
@@ -78,6 +79,7 @@ export function createBridge(ipc: IpcRendererLike): WindowBridge {
     onStatusChanged: (listener) => subscribe(IPC_EVENTS.statusChanged, isReport, listener),
     onShowView: (listener) => subscribe<WindowView>(IPC_EVENTS.showView, isWindowView, listener),
     onDeviceCode: (listener) => subscribe<DeviceCodeEvent>(IPC_EVENTS.deviceCode, isDeviceCodeEvent, listener),
+    onSignInsChanged: (listener) => subscribe<string[]>(IPC_EVENTS.signInsChanged, isIdList, listener),
   };
   return Object.freeze(bridge);
 }

@@ -108,6 +108,8 @@ export const IPC_EVENTS = {
   statusChanged: 'tokentray:status-changed',
   showView: 'tokentray:show-view',
   deviceCode: 'tokentray:device-code',
+  /** The ids of the sign-ins main has under way, whoever started them, after each change. */
+  signInsChanged: 'tokentray:sign-ins-changed',
 } as const;
 
 /** A sign-in under way: in the system browser (`deviceCode` null), or waiting for a code entered elsewhere. */
@@ -133,6 +135,7 @@ export interface IpcEventPayloads {
   [IPC_EVENTS.statusChanged]: StatusReport;
   [IPC_EVENTS.showView]: WindowView;
   [IPC_EVENTS.deviceCode]: DeviceCodeEvent;
+  [IPC_EVENTS.signInsChanged]: string[];
 }
 
 export type IpcRequest<M extends WindowMethod> = Parameters<WindowApi[M]>;
@@ -148,6 +151,7 @@ export type WindowBridge = {
   onStatusChanged(listener: (report: StatusReport) => void): () => void;
   onShowView(listener: (view: WindowView) => void): () => void;
   onDeviceCode(listener: (event: DeviceCodeEvent) => void): () => void;
+  onSignInsChanged(listener: (ids: string[]) => void): () => void;
 };
 
 export function unwrapIpcResult<T>(result: IpcResult<T>): T {
@@ -165,6 +169,10 @@ export function isDeviceCodeEvent(value: unknown): value is DeviceCodeEvent {
   if (typeof id !== 'string' || typeof prompt !== 'object' || prompt === null) return false;
   const { verificationUri, userCode, expiresAt, message } = prompt as Record<string, unknown>;
   return typeof verificationUri === 'string' && typeof userCode === 'string' && typeof expiresAt === 'number' && (message === null || typeof message === 'string');
+}
+
+export function isIdList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((id) => typeof id === 'string');
 }
 
 export function isHelpTopic(value: unknown): value is HelpTopic {

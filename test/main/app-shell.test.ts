@@ -234,6 +234,22 @@ describe('desktop app lifecycle', () => {
     assert.equal(electron.trays[0]!.image, '/app/dist/tray/tray-ok.png');
   });
 
+  it('tells an open window of each sign-in under way that did not start there, and of its end', async () => {
+    const core = new FakeTokentrayCore({ accounts: [fakeAccount('sales')] });
+    const { electron, started } = launch({ core });
+    const app = (await started)!;
+    electron.app.emit('second-instance'); // open the window
+    core.revoke('sales');
+    await app.refresh();
+    electron.notifications.find((n) => n.options.title === 'sales needs sign-in')!.click();
+    await core.waitForSignIn('sales');
+    const underWay = (): unknown[] => electron.windows[0]!.webContents.sent.filter((m) => m.channel === IPC_EVENTS.signInsChanged).map((m) => m.args[0]);
+    assert.deepEqual(underWay(), [['sales']]);
+    core.completeSignIn('sales');
+    await until(() => underWay().length === 2);
+    assert.deepEqual(underWay(), [['sales'], []]);
+  });
+
   it('wires tray clicks: Connect account… opens the window on Connect, Copy EmailEngine URL copies', async () => {
     const { electron, core, started } = launch();
     await started;

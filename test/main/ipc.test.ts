@@ -65,7 +65,7 @@ describe('IPC contract', () => {
 
   it('exposes named functions only: no getToken, no ipcRenderer, frozen', () => {
     const { ourPage } = setup();
-    assert.deepEqual(Object.keys(ourPage).sort(), [...WINDOW_METHODS, 'onDeviceCode', 'onShowView', 'onStatusChanged'].sort());
+    assert.deepEqual(Object.keys(ourPage).sort(), [...WINDOW_METHODS, 'onDeviceCode', 'onShowView', 'onSignInsChanged', 'onStatusChanged'].sort());
     for (const value of Object.values(ourPage)) assert.equal(typeof value, 'function');
     assert.equal('getToken' in ourPage, false);
     for (const name of ['invoke', 'send', 'on', 'ipcRenderer', 'sendSync']) assert.equal(name in ourPage, false, name);
@@ -279,6 +279,11 @@ describe('IPC contract', () => {
     ipc.emit(IPC_EVENTS.deviceCode, {}, code);
     ipc.emit(IPC_EVENTS.deviceCode, {}, { id: 'kiosk', prompt: { userCode: 7 } });
     ipc.emit(IPC_EVENTS.deviceCode, {}, 'ABCD-EFGH');
+    const underWay: string[][] = [];
+    bridge.onSignInsChanged((ids) => void underWay.push(ids));
+    ipc.emit(IPC_EVENTS.signInsChanged, {}, ['sales', 'kiosk']);
+    ipc.emit(IPC_EVENTS.signInsChanged, {}, [{ id: 'sales' }]);
+    ipc.emit(IPC_EVENTS.signInsChanged, {}, 'sales');
     const report: StatusReport = { accounts: [], server: { running: true, url: null, error: null } };
     ipc.emit(IPC_EVENTS.statusChanged, { sender: 'secret-event-object' }, report);
     ipc.emit(IPC_EVENTS.showView, {}, 'connect');
@@ -288,5 +293,6 @@ describe('IPC contract', () => {
     assert.deepEqual(reports, [[report]]);
     assert.deepEqual(views, ['connect']);
     assert.deepEqual(codes, [code], 'a malformed code event is dropped');
+    assert.deepEqual(underWay, [['sales', 'kiosk']], 'only a list of ids is passed on');
   });
 });

@@ -45,7 +45,7 @@ describe('the built preload (dist/preload/preload.cjs)', () => {
     assert.deepEqual([...new Set(required)], ['electron']);
     assert.deepEqual(Object.keys(exposed), ['tokentray']);
     const bridge = exposed.tokentray as Record<string, (...args: unknown[]) => Promise<unknown>>;
-    assert.deepEqual(Object.keys(bridge).sort(), [...WINDOW_METHODS, 'onDeviceCode', 'onShowView', 'onStatusChanged'].sort());
+    assert.deepEqual(Object.keys(bridge).sort(), [...WINDOW_METHODS, 'onDeviceCode', 'onShowView', 'onSignInsChanged', 'onStatusChanged'].sort());
     assert.equal('getToken' in bridge, false);
     await bridge.removeAccount!('sales');
     assert.deepEqual(invoked, [{ channel: IPC_CHANNELS.removeAccount, args: ['sales'] }]);

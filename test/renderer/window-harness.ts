@@ -88,6 +88,8 @@ export interface WindowHarness {
   openedUrls: string[];
   /** Console errors, page errors (uncaught), CSP violations, and any network request attempted. */
   problems: string[];
+  /** main's sign-ins, as the tray uses them: one started here shows in the window as main's. */
+  signIns: SignInSessions;
   /** Pushes the API's current status to the page, as main does on every change. */
   pushStatus(report?: StatusReport): Promise<void>;
   showView(view: WindowView): Promise<void>;
@@ -100,7 +102,7 @@ export interface WindowHarness {
 function bridgeScript(methods: readonly string[]): string {
   return `(() => {
     const invoke = (method, args) => window.__tokentrayInvoke(method, args);
-    const listeners = { status: new Set(), view: new Set(), deviceCode: new Set() };
+    const listeners = { status: new Set(), view: new Set(), deviceCode: new Set(), signIns: new Set() };
     const bridge = {};
     for (const method of ${JSON.stringify(methods)}) bridge[method] = (...args) => invoke(method, args);
     const subscribe = (kind) => (listener) => {
@@ -110,6 +112,7 @@ function bridgeScript(methods: readonly string[]): string {
     bridge.onStatusChanged = subscribe('status');
     bridge.onShowView = subscribe('view');
     bridge.onDeviceCode = subscribe('deviceCode');
+    bridge.onSignInsChanged = subscribe('signIns');
     Object.defineProperty(window, '__tokentrayEmit', { value: (kind, payload) => listeners[kind]?.forEach((listener) => listener(payload)) });
     Object.defineProperty(window, 'tokentray', { value: Object.freeze(bridge) });
   })();`;
@@ -174,7 +177,7 @@ export async function startWindowHarness(api: HarnessApi, options: HarnessOption
   // Plain source text, not a function: tsx would add helpers (__name) the page does not have.
   await page.addInitScript({ content: bridgeScript(WINDOW_METHODS) });
 
-  const emit = async (kind: 'status' | 'view' | 'deviceCode', payload: unknown): Promise<void> => {
+  const emit = async (kind: 'status' | 'view' | 'deviceCode' | 'signIns', payload: unknown): Promise<void> => {
     await page.evaluate(`window.__tokentrayEmit(${JSON.stringify(kind)}, ${JSON.stringify(payload)})`);
   };
   const unsubscribe = api.onChange?.((report) => {
@@ -183,6 +186,10 @@ export async function startWindowHarness(api: HarnessApi, options: HarnessOption
   // As app-shell.ts does: each device code main hears goes to the window.
   const unsubscribeCodes = signIns.onDeviceCode((id, prompt) => {
     emit('deviceCode', { id, prompt }).catch(() => undefined);
+  });
+  // And each change of the sign-ins under way.
+  const unsubscribeSignIns = signIns.onChange(() => {
+    emit('signIns', [...signIns.inProgress()]).catch(() => undefined);
   });
 
   const url = pathToFileURL(indexHtml);
@@ -197,6 +204,7 @@ export async function startWindowHarness(api: HarnessApi, options: HarnessOption
     copied,
     openedUrls,
     problems,
+    signIns,
     pushStatus: async (report) => emit('status', report ?? (await api.status())),
     showView: (view) => emit('view', view),
     screenshot: async (name, shotOptions) => {
@@ -214,6 +222,7 @@ export async function startWindowHarness(api: HarnessApi, options: HarnessOption
     close: async () => {
       unsubscribe?.();
       unsubscribeCodes();
+      unsubscribeSignIns();
       await context.close();
       await owned?.close();
     },

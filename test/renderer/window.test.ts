@@ -101,6 +101,44 @@ describe('tokentray window (real renderer in Chromium)', () => {
     assert.equal(await page.locator('#tab-accounts-badge').isVisible(), false);
   });
 
+  it('shows a sign-in started from the tray while the window is open, and cancels it from the card', async () => {
+    const api = new FakeTokentrayApi({ accounts: [fakeAccount('sales')] });
+    const harness = await open(api);
+    const sales = card(harness.page, 'sales');
+    api.revoke('sales');
+    await sales.getByText('Needs sign-in', { exact: true }).waitFor();
+
+    // The tray's "Sign in again" goes to main's sign-ins, not through this window.
+    const fromTray = harness.signIns.start({ id: 'sales', email: 'sales@contoso.com', profile: 'outlook', sharedMailbox: null });
+    await api.waitForSignIn('sales');
+    await sales.getByText('Signing in…', { exact: true }).waitFor();
+    await sales.getByText('Waiting for the browser… finish signing in there.').waitFor();
+    assert.equal(await sales.getByRole('button', { name: 'Sign in again' }).isVisible(), false, 'no second sign-in offered');
+
+    await sales.getByRole('button', { name: 'Cancel sign-in' }).click();
+    await assert.rejects(fromTray, (error: TokentrayError) => error.code === 'SIGN_IN_CANCELLED');
+    await sales.getByRole('button', { name: 'Sign in again' }).waitFor();
+    assert.equal(await sales.getByText('Signing in…', { exact: true }).count(), 0);
+    assert.ok(!harness.calls.some((call) => call.method === 'connectAccount'), 'the window started nothing');
+  });
+
+  it('shows every sign-in main has under way when the window opens', async () => {
+    const api = new FakeTokentrayApi({ accounts: [fakeAccount('sales'), fakeAccount('support')] });
+    api.revoke('sales');
+    api.revoke('support');
+    const harness = await open(api);
+    const started = ['sales', 'support'].map((id) => harness.signIns.start({ id, email: `${id}@contoso.com`, profile: 'outlook', sharedMailbox: null }));
+    await Promise.all([api.waitForSignIn('sales'), api.waitForSignIn('support')]);
+    // A fresh page on the same main: it learns of both from pendingSignIns alone.
+    await harness.page.reload();
+    for (const id of ['sales', 'support']) await card(harness.page, id).getByText('Signing in…', { exact: true }).waitFor();
+    api.completeSignIn('sales');
+    api.completeSignIn('support');
+    await Promise.all(started);
+    for (const id of ['sales', 'support']) await card(harness.page, id).getByText('Active', { exact: true }).waitFor();
+    assert.equal(await harness.page.getByText('Signing in…', { exact: true }).count(), 0);
+  });
+
   it('saves a changed setting through the API and shows a refused value next to its field', async () => {
     const api = new FakeTokentrayApi();
     const { page } = await open(api, { view: 'settings' });

@@ -78,11 +78,6 @@ export class SignInSessions {
     return () => this.#codeListeners.delete(listener);
   }
 
-  /** The code of the device-code sign-in waiting for `id`, if one is. */
-  deviceCodeFor(id: string): DeviceCodePrompt | null {
-    return this.#prompts.get(id) ?? null;
-  }
-
   /** Resolves when the account is signed in; rejects with the core's TokentrayError otherwise. */
   start(request: ConnectRequest): Promise<AccountStatus> {
     if (this.#active.has(request.id)) {

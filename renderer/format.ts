@@ -123,6 +123,7 @@ const ERROR_TITLES: Partial<Record<ErrorCode, string>> = {
   NEEDS_SIGN_IN: 'Needs sign-in',
   IDP_UNAVAILABLE: 'Microsoft sign-in is unreachable',
   PORT_IN_USE: 'The port is in use',
+  PORT_HELD_BY_OTHER_USER: 'Another user holds the port',
   INTERNAL: 'Something went wrong',
 };
 

@@ -9,7 +9,7 @@ import { accountIdForLog, accountIdForShell, deleteOwnValue, ownValue, quoteAcco
 import type { ActivityPage } from '../shared/activity.js';
 import type { DiagnosticReport } from '../shared/diagnostics.js';
 import type { Settings, SettingKey } from '../shared/settings-shape.js';
-import { TokentrayError } from '../shared/tokentray-error.js';
+import { TokentrayError, isTokentrayError } from '../shared/tokentray-error.js';
 import type { AccountSummary, ConnectRequest, ConnectedAccount, EmailEngineRegistrationPreview, SignInHooks, TokenAnswer } from '../shared/tokentray-api.js';
 import {
   type AccountEmailEngineView,
@@ -113,7 +113,7 @@ export class TokentrayService implements TokentrayCore {
     // warm-up's refreshes). If it cannot (port taken), tokens are still kept fresh and the
     // failure is reported: the user fixes the port and setSetting starts it again.
     let serverError: unknown = null;
-    if (server) await server.start().catch((error: unknown) => (serverError = error));
+    if (server) await this.#startServer(server).catch((error: unknown) => (serverError = error));
     // Do not let a slow identity provider hold up the start.
     const warmUp = broker.warmUp().then(() => this.notifyChanged());
     // The auth server may listen elsewhere than last time (a port from the environment, port
@@ -439,7 +439,7 @@ export class TokentrayService implements TokentrayCore {
     const server = this.#deps.server;
     if ((key === 'host' || key === 'port' || key === 'allowedClients') && server) {
       const { running, error } = server.status();
-      if (running || error) await server.start(); // restart, or retry after a failed start
+      if (running || error) await this.#startServer(server); // restart, or retry after a failed start
     }
     if (key === 'host' || key === 'port') {
       // EmailEngine's authServer follows the new address in the same step.
@@ -448,6 +448,33 @@ export class TokentrayService implements TokentrayCore {
     }
     this.notifyChanged();
     return settings;
+  }
+
+  /**
+   * Starts (or restarts) the auth server. A port found held by another local user marks the
+   * secret as exposed, since EmailEngine may have sent it there; a new secret is made before
+   * the server next listens, so the one it answers to was never sent to anyone else (the
+   * EmailEngine tokentray connected gets it when its authServer follows, after the start).
+   */
+  async #startServer(server: AuthServerControl): Promise<void> {
+    if (this.#deps.vault.document.serverSecretExposed === true) {
+      const created = this.#deps.generateCredentials();
+      await this.#deps.vault.update((doc) => {
+        doc.serverCredentials = created;
+        delete doc.serverSecretExposed;
+      });
+      this.#deps.logger.warn('made a new auth-server secret: another user held the port, and EmailEngine may have sent them the old one');
+    }
+    try {
+      await server.start();
+    } catch (error) {
+      if (isTokentrayError(error) && error.code === 'PORT_HELD_BY_OTHER_USER') {
+        await this.#deps.vault.update((doc) => {
+          doc.serverSecretExposed = true;
+        });
+      }
+      throw error;
+    }
   }
 
   async #ensureServerCredentials(): Promise<AuthServerCredentials> {

@@ -37,6 +37,7 @@ export type ErrorCode =
   | 'PROFILE_MISMATCH'
   | 'ALREADY_RUNNING'
   | 'PORT_IN_USE'
+  | 'PORT_HELD_BY_OTHER_USER'
   | 'DAEMON_UNREACHABLE'
   | 'NOT_RUNNING'
   | 'DAEMON_UNTRUSTED'
@@ -123,6 +124,8 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
     'Use proto=imap or proto=smtp with an "outlook" account and proto=api with a "graph" account (register the account with the matching profile).',
   ALREADY_RUNNING: 'tokentray is already running for this data directory. Use it (tray icon, or `tokentray status`), or stop it first.',
   PORT_IN_USE: 'Another program uses the auth-server port. Stop it, or pick another port with `tokentray config set port <number>`.',
+  PORT_HELD_BY_OTHER_USER:
+    'Have that program stopped (by its user, or an administrator), or pick another port with `tokentray config set port <number>`. tokentray makes a new auth-server secret before it next listens, so a secret EmailEngine sent there is worthless; EmailEngine gets the new one by itself when tokentray connected it, otherwise paste `tokentray server-url` into its authServer setting.',
   DAEMON_UNREACHABLE: 'The running tokentray did not answer. Stop it and start it again.',
   NOT_RUNNING: 'Start tokentray first (the tray app, or `tokentray serve`), then try again.',
   DAEMON_UNTRUSTED:

@@ -1,7 +1,8 @@
 /**
  * Another local user against the real `tokentray` command: a loose umask, a data directory
- * they own, a lock file they planted pointing at their own socket, and connecting to the
- * control socket while the daemon starts. Plus the core-dump check on the running daemon.
+ * they own, a lock file they planted pointing at their own socket, connecting to the
+ * control socket while the daemon starts, and listening on the auth-server port while
+ * tokentray is down. Plus the core-dump check on the running daemon.
  *
  * The victim is this (root) process; the attacker is a fresh user made with useradd. Root
  * bypasses file permissions, so the owner checks in tokentray are what is tested here.
@@ -11,12 +12,15 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KeytarSecretStore } from '../../src/core/storage/keytar-secret-store.js';
 import { currentProcessIdentity } from '../../src/core/storage/process-identity.js';
 import { Vault } from '../../src/core/storage/vault.js';
+import { ERROR_HINTS } from '../../src/shared/error-codes.js';
 import { BIN, runCli, startCli } from '../support/cli-process.js';
+import { askLikeEmailEngine } from '../support/emailengine-client.js';
 import { SECOND_USER_SKIP, createSecondUser, type SecondUser } from '../support/second-user.js';
 
 const READY = /tokentray ready/;
@@ -40,6 +44,15 @@ function startServeWith(prefix: string, home: string, cwd: string): { child: Chi
   });
   ready.catch(() => undefined);
   return { child, output: () => text, ready };
+}
+
+/** A port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -167,6 +180,44 @@ describe('another local user against tokentray', { skip: SECOND_USER_SKIP }, () 
     assert.notEqual(status.code, 0);
     assert.match(status.stderr, /belongs to another user|nothing was sent/);
     await assert.rejects(readFile(join(lair, 'evil.sock.got'), 'utf8'), { code: 'ENOENT' }, 'the attacker received not one byte');
+  });
+
+  it('names the other user holding the auth-server port, and once it is back answers only to a new secret', async () => {
+    const home = await freshHome('port-held');
+    const port = await freePort();
+    const env = { ...cliEnv(home), TOKENTRAY_PORT: String(port) };
+    const given = (await runCli(['server-url'], env)).stdout.trim(); // what EmailEngine was configured with
+    // While tokentray is down, the other user listens on its port: EmailEngine's calls, with the secret, go there.
+    const squatter = attacker.startNode(
+      `require('node:http').createServer((req, res) => res.end('{}')).listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening'));`,
+      [String(port)],
+    );
+    cleanups.push(() => stopProcess(squatter));
+    const [listening] = (await once(squatter.stdout!.setEncoding('utf8'), 'data')) as [string];
+    assert.match(listening, /listening/);
+
+    const refused = await runCli(['serve'], env);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.ok(refused.stderr.includes(`Port ${port} on 127.0.0.1 is held by another user of this machine, user ${attacker.name} (uid ${attacker.uid})`), refused.stderr);
+    assert.ok(refused.stderr.includes(ERROR_HINTS.PORT_HELD_BY_OTHER_USER));
+    const doctor = JSON.parse((await runCli(['doctor', '--json'], env)).stdout) as { checks: { id: string; code: string | null }[] };
+    assert.equal(doctor.checks.find((check) => check.id === 'port')?.code, 'PORT_HELD_BY_OTHER_USER');
+
+    await stopProcess(squatter);
+    const serve = startCli(['serve'], env);
+    cleanups.push(() => stopProcess(serve.child));
+    await serve.waitFor(READY);
+    const now = (await runCli(['server-url'], env)).stdout.trim();
+    assert.notEqual(now, given, 'a new secret');
+    assert.equal((await askLikeEmailEngine(given, 'sales', 'imap')).status, 401, 'the secret the other user may have received is refused');
+    assert.equal((await askLikeEmailEngine(now, 'sales', 'imap')).status, 404, 'the new one is accepted (no such account yet)');
+    await stopProcess(serve.child);
+    // Made once: the next start, with the port free all along, keeps it.
+    const again = startCli(['serve'], env);
+    cleanups.push(() => stopProcess(again.child));
+    await again.waitFor(READY);
+    assert.equal((await runCli(['server-url'], env)).stdout.trim(), now);
+    await stopProcess(again.child);
   });
 
   it('keeps the other user out of the running daemon, and lets this user in', async () => {

@@ -19,6 +19,7 @@ import { ConnectionBudget } from './connection-budget.js';
 import { FailureThrottle, type FailureThrottleOptions } from './failure-throttle.js';
 import { AuthRequestHandler } from './request-handler.js';
 import { hostPolicy, isWildcardHost, normalizeAddress } from './request-guard.js';
+import { describeHolder, isAnotherUser, listeningPortHolder } from './port-holder.js';
 import { formatServerUrl } from './server-url.js';
 import type { RequestRecorder, TokenSource } from './token-source.js';
 
@@ -109,8 +110,17 @@ function closeServer(server: Server): Promise<void> {
 function listenError(error: unknown, host: string, port: number): TokentrayError {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
-    case 'EADDRINUSE':
+    case 'EADDRINUSE': {
+      const holder = listeningPortHolder(port);
+      if (isAnotherUser(holder)) {
+        return new TokentrayError(
+          'PORT_HELD_BY_OTHER_USER',
+          `Port ${port} on ${host} is held by another user of this machine, ${describeHolder(holder)}: EmailEngine would send that program its requests, and the auth-server secret with them.`,
+          { cause: error, details: { host, port, holderUid: holder.uid, holderName: holder.name } },
+        );
+      }
       return new TokentrayError('PORT_IN_USE', `Port ${port} on ${host} is already in use.`, { cause: error, details: { host, port } });
+    }
     case 'EACCES':
       return new TokentrayError('CONFIG_INVALID', `Not allowed to listen on port ${port} of ${host}.`, {
         cause: error,

@@ -1,9 +1,11 @@
 /**
- * Doctor: the auth-server port is free, or it is this tokentray that holds it.
+ * Doctor: the auth-server port is free, or it is this tokentray that holds it (and, when it
+ * is taken, whether by a program of another user, who would receive EmailEngine's secret).
  */
 import { createServer } from 'node:net';
 import type { DiagnosticCheck } from '../../shared/diagnostics.js';
 import type { ServerStatus } from '../../shared/account-status.js';
+import { describeHolder, isAnotherUser, listeningPortHolder, type PortHolder } from '../auth-server/port-holder.js';
 import { failed, passed } from './check-result.js';
 
 export type PortProbe = 'free' | 'in-use' | 'not-permitted';
@@ -24,7 +26,12 @@ export function probePort(host: string, port: number): Promise<PortProbe> {
 /**
  * @param server the running tokentray's auth-server status, or null when none runs
  */
-export async function checkPort(settings: { host: string; port: number }, server: ServerStatus | null, probe = probePort): Promise<DiagnosticCheck> {
+export async function checkPort(
+  settings: { host: string; port: number },
+  server: ServerStatus | null,
+  probe = probePort,
+  holderOf: (port: number) => PortHolder | null = listeningPortHolder,
+): Promise<DiagnosticCheck> {
   const head = { id: 'port', title: 'Auth-server port' } as const;
   if (server?.running) return passed(head, `in use by this tokentray (${server.url ?? `port ${settings.port}`})`);
   if (settings.port === 0) return passed(head, 'a free port is picked at each start (set a fixed one for EmailEngine)');
@@ -36,6 +43,10 @@ export async function checkPort(settings: { host: string; port: number }, server
   }
   const where = `${settings.host}:${settings.port}`;
   if (found === 'in-use') {
+    const holder = holderOf(settings.port);
+    if (isAnotherUser(holder)) {
+      return failed(head, 'PORT_HELD_BY_OTHER_USER', `${where} is held by another user of this machine, ${describeHolder(holder)}: EmailEngine would send it the auth-server secret.`);
+    }
     return failed(head, 'PORT_IN_USE', `${where} is used by another program${server ? ', so the auth server could not start' : ''}.`, {
       fix: `Stop the program that holds port ${settings.port} (\`lsof -iTCP:${settings.port} -sTCP:LISTEN\` or \`ss -ltnp\` names it), or pick another port with \`tokentray config set port <number>\`${server ? '; the running tokentray starts its auth server again then' : ''}.`,
     });

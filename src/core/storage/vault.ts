@@ -82,6 +82,11 @@ export interface VaultDocument {
    */
   msalPartitions?: Record<string, string>;
   serverCredentials: { username: string; password: string } | null;
+  /**
+   * Set when the auth-server port was found held by another local user: EmailEngine may have
+   * sent that program the secret, so a new one is made before the server next listens.
+   */
+  serverSecretExposed?: boolean;
   accounts: Record<string, AccountRecord>;
   /** Absent in vaults written before EmailEngine could be connected. */
   emailEngine?: EmailEngineLinkRecord | null;

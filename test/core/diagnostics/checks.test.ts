@@ -118,6 +118,13 @@ describe('doctor checks', () => {
       assert.equal(busy.code, 'PORT_IN_USE');
       assert.match(busy.message, new RegExp(`127\\.0\\.0\\.1:${taken} is used by another program`));
       assert.match(busy.fix ?? '', /config set port/);
+      // /proc/net/tcp says the listener is another user's: EmailEngine would give it the secret.
+      const squatted = await checkPort({ host: '127.0.0.1', port: taken }, null, probePort, () => ({ uid: 4242, name: 'mallory' }));
+      assert.equal(squatted.code, 'PORT_HELD_BY_OTHER_USER');
+      assert.match(squatted.message, new RegExp(`127\\.0\\.0\\.1:${taken} is held by another user of this machine, user mallory \\(uid 4242\\)`));
+      assert.match(squatted.fix ?? '', /new auth-server secret/);
+      const ownListener = await checkPort({ host: '127.0.0.1', port: taken }, null, probePort, () => ({ uid: process.getuid?.() ?? 0, name: null }));
+      assert.equal(ownListener.code, 'PORT_IN_USE', 'a program of this user is just "another program"');
       const daemonBlocked = await checkPort({ host: '127.0.0.1', port: taken }, { running: false, url: null, error: 'listen EADDRINUSE' });
       assert.match(daemonBlocked.message, /so the auth server could not start/);
       const ours = await checkPort({ host: '127.0.0.1', port: taken }, { running: true, url: `http://127.0.0.1:${taken}/authentication`, error: null });

@@ -437,11 +437,12 @@ export class TokentrayService implements TokentrayCore {
       this.#deps.broker.reviewSignInTargets();
     }
     const server = this.#deps.server;
+    let newSecret = false;
     if ((key === 'host' || key === 'port' || key === 'allowedClients') && server) {
       const { running, error } = server.status();
-      if (running || error) await this.#startServer(server); // restart, or retry after a failed start
+      if (running || error) newSecret = await this.#startServer(server); // restart, or retry after a failed start
     }
-    if (key === 'host' || key === 'port') {
+    if (key === 'host' || key === 'port' || newSecret) {
       // EmailEngine's authServer follows the new address in the same step.
       const outcome = await this.#deps.emailengine.syncAuthServer();
       if (outcome === 'updated') this.#deps.logger.info(`EmailEngine's authServer follows the new ${key}`);
@@ -455,9 +456,11 @@ export class TokentrayService implements TokentrayCore {
    * secret as exposed, since EmailEngine may have sent it there; a new secret is made before
    * the server next listens, so the one it answers to was never sent to anyone else (the
    * EmailEngine tokentray connected gets it when its authServer follows, after the start).
+   * Resolves true when it made a new secret.
    */
-  async #startServer(server: AuthServerControl): Promise<void> {
-    if (this.#deps.vault.document.serverSecretExposed === true) {
+  async #startServer(server: AuthServerControl): Promise<boolean> {
+    const exposed = this.#deps.vault.document.serverSecretExposed === true;
+    if (exposed) {
       const created = this.#deps.generateCredentials();
       await this.#deps.vault.update((doc) => {
         doc.serverCredentials = created;
@@ -467,6 +470,7 @@ export class TokentrayService implements TokentrayCore {
     }
     try {
       await server.start();
+      return exposed;
     } catch (error) {
       if (isTokentrayError(error) && error.code === 'PORT_HELD_BY_OTHER_USER') {
         await this.#deps.vault.update((doc) => {

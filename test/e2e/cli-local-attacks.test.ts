@@ -21,6 +21,7 @@ import { Vault } from '../../src/core/storage/vault.js';
 import { ERROR_HINTS } from '../../src/shared/error-codes.js';
 import { BIN, runCli, startCli } from '../support/cli-process.js';
 import { askLikeEmailEngine } from '../support/emailengine-client.js';
+import { startFakeEmailEngine } from '../support/emailengine/fake-emailengine.js';
 import { SECOND_USER_SKIP, createSecondUser, type SecondUser } from '../support/second-user.js';
 
 const READY = /tokentray ready/;
@@ -186,7 +187,16 @@ describe('another local user against tokentray', { skip: SECOND_USER_SKIP }, () 
     const home = await freshHome('port-held');
     const port = await freePort();
     const env = { ...cliEnv(home), TOKENTRAY_PORT: String(port) };
-    const given = (await runCli(['server-url'], env)).stdout.trim(); // what EmailEngine was configured with
+    const emailengine = await startFakeEmailEngine();
+    cleanups.push(() => emailengine.close());
+    const first = startCli(['serve'], env);
+    cleanups.push(() => stopProcess(first.child));
+    await first.waitFor(READY);
+    const connected = await runCli(['emailengine', 'connect', '--url', emailengine.url], env, emailengine.issueToken());
+    assert.equal(connected.code, 0, connected.stderr);
+    await stopProcess(first.child);
+    const given = (await runCli(['server-url'], env)).stdout.trim();
+    assert.equal(emailengine.settings.authServer, given, 'what EmailEngine calls');
     // While tokentray is down, the other user listens on its port: EmailEngine's calls, with the secret, go there.
     const squatter = attacker.startNode(
       `require('node:http').createServer((req, res) => res.end('{}')).listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening'));`,
@@ -209,6 +219,7 @@ describe('another local user against tokentray', { skip: SECOND_USER_SKIP }, () 
     await serve.waitFor(READY);
     const now = (await runCli(['server-url'], env)).stdout.trim();
     assert.notEqual(now, given, 'a new secret');
+    assert.equal(emailengine.settings.authServer, now, 'EmailEngine follows by itself');
     assert.equal((await askLikeEmailEngine(given, 'sales', 'imap')).status, 401, 'the secret the other user may have received is refused');
     assert.equal((await askLikeEmailEngine(now, 'sales', 'imap')).status, 404, 'the new one is accepted (no such account yet)');
     await stopProcess(serve.child);

@@ -231,6 +231,24 @@ describe('another local user against tokentray', { skip: SECOND_USER_SKIP }, () 
     await stopProcess(again.child);
   });
 
+  it('names the other user holding the port on ::1, and serves 127.0.0.1 alone', async () => {
+    const home = await freshHome('port-held-v6');
+    const port = await freePort();
+    const env = { ...cliEnv(home), TOKENTRAY_PORT: String(port) };
+    const squatter = attacker.startNode(`require('node:net').createServer().listen(Number(process.argv[1]), '::1', () => console.log('listening'));`, [String(port)]);
+    cleanups.push(() => stopProcess(squatter));
+    const [listening] = (await once(squatter.stdout!.setEncoding('utf8'), 'data')) as [string];
+    assert.match(listening, /listening/);
+    const serve = startCli(['serve'], env);
+    cleanups.push(() => stopProcess(serve.child));
+    await serve.waitFor(READY);
+    await serve.waitFor(new RegExp(`\\[::1\\]:${port} is held by another user of this machine, user ${attacker.name} \\(uid ${attacker.uid}\\): 127\\.0\\.0\\.1 only`));
+    const url = (await runCli(['server-url'], env)).stdout.trim();
+    assert.match(url, new RegExp(`@127\\.0\\.0\\.1:${port}/`), 'the URL for EmailEngine names 127.0.0.1, never localhost');
+    assert.equal((await askLikeEmailEngine(url, 'sales', 'imap')).status, 404);
+    await stopProcess(serve.child);
+  });
+
   it('keeps the other user out of the running daemon, and lets this user in', async () => {
     const home = await freshHome('running');
     const serve = startCli(['serve'], cliEnv(home));

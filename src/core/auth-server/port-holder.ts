@@ -11,6 +11,8 @@
 import { readFileSync } from 'node:fs';
 
 const TABLES = ['/proc/net/tcp', '/proc/net/tcp6'];
+/** IPv6 sockets only (our own 127.0.0.1 listener is in the other table). */
+export const IPV6_TABLES = ['/proc/net/tcp6'];
 const LOCAL_ADDRESS_COLUMN = 1;
 const STATE_COLUMN = 3;
 const UID_COLUMN = 7;

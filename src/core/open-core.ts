@@ -73,6 +73,8 @@ export interface OpenCoreOptions {
   /** The same for google-auth-library (its `fetchImplementation`). */
   googleFetch?: typeof fetch;
   now?: () => number;
+  /** How often a daemon tries a taken auth-server port again (default 15 s). */
+  serverRetryMs?: number;
 }
 
 export interface OpenedCore extends TokentrayCore {
@@ -246,6 +248,7 @@ async function assemble(
     server,
     generateCredentials: generateServerCredentials,
     formatServerUrl: serverUrlFor,
+    ...(options.serverRetryMs !== undefined ? { serverRetryMs: options.serverRetryMs } : {}),
     diagnose: (): Promise<DiagnosticReport> =>
       runDiagnostics({
         secrets,

@@ -44,6 +44,8 @@ const WARM_UP_WAIT_MS = 10_000;
 /** How soon listeners (tray, window) hear of a state change, and of a request served. */
 const STATE_CHANGE_NOTIFY_MS = 50;
 const REQUEST_NOTIFY_MS = 1_000;
+/** How often a daemon whose auth-server port was taken tries it again (the tray app stays up). */
+export const SERVER_RETRY_MS = 15_000;
 const MAX_SHARED_MAILBOX_LENGTH = 256; // EmailEngine's limit on "user"
 /** Printable, no spaces; Google's are "GOCSPX-" + 28 characters, older ones 24 characters. */
 const CLIENT_SECRET = /^[\x21-\x7e]{8,200}$/;
@@ -75,6 +77,8 @@ export interface ServiceDependencies {
   /** The link to EmailEngine (accounts follow tokentray's there). */
   emailengine: EmailEngineLink;
   now?: () => number;
+  /** How often to try a taken port again (SERVER_RETRY_MS). */
+  serverRetryMs?: number;
 }
 
 /** The sign-in target to record on a new record (none for providers that record none yet). */
@@ -88,6 +92,10 @@ function checkAccountId(id: string): void {
   if (problem) throw new TokentrayError('ACCOUNT_ID_INVALID', `${accountIdForLog(id.slice(0, 80))} is not a valid account id: ${problem}`);
 }
 
+function isPortTaken(error: unknown): boolean {
+  return isTokentrayError(error) && (error.code === 'PORT_IN_USE' || error.code === 'PORT_HELD_BY_OTHER_USER');
+}
+
 export class TokentrayService implements TokentrayCore {
   readonly #deps: ServiceDependencies;
   readonly #now: () => number;
@@ -96,6 +104,7 @@ export class TokentrayService implements TokentrayCore {
   #notifyTimer: NodeJS.Timeout | null = null;
   #notifyDue = 0;
   #closed = false;
+  #serverRetry: NodeJS.Timeout | null = null;
 
   constructor(deps: ServiceDependencies) {
     this.#deps = deps;
@@ -123,12 +132,41 @@ export class TokentrayService implements TokentrayCore {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all([warmUp, followed]), new Promise<void>((resolve) => (timer = setTimeout(resolve, WARM_UP_WAIT_MS)))]);
     clearTimeout(timer);
-    if (serverError) throw serverError;
+    if (serverError) {
+      if (server && isPortTaken(serverError)) this.#retryServerLater(server);
+      throw serverError;
+    }
+  }
+
+  /**
+   * The port was taken (another program, or another user's): tried again now and then, so the
+   * tray app takes its port back by itself once that program is gone, with a new secret if
+   * another user held it. A settings change (host, port) restarts the server at once anyway.
+   */
+  #retryServerLater(server: AuthServerControl): void {
+    if (this.#serverRetry || this.#closed) return;
+    this.#serverRetry = setTimeout(() => {
+      this.#serverRetry = null;
+      if (this.#closed || server.status().running) return;
+      this.#startServer(server).then(
+        async () => {
+          this.#deps.logger.info('auth server started: its port is free again');
+          await this.#deps.emailengine.syncAuthServer();
+          this.notifyChanged();
+        },
+        (error: unknown) => {
+          if (isPortTaken(error)) this.#retryServerLater(server);
+          this.notifyChanged();
+        },
+      );
+    }, this.#deps.serverRetryMs ?? SERVER_RETRY_MS);
+    this.#serverRetry.unref();
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#serverRetry) clearTimeout(this.#serverRetry);
     for (const session of this.#signIns.values()) await session.end('cancelled');
     this.#deps.broker.stopRefresher();
     this.#deps.emailengine.stopPolling();

@@ -67,6 +67,38 @@ describe('openCore (daemon role)', () => {
     await next.close();
   });
 
+  it('takes its port back by itself once the program holding it is gone', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as { port: number }).port;
+    const retryHome = await mkdtemp(join(tmpdir(), 'tokentray-open-core-retry-'));
+    const core = await openCore({
+      home: retryHome,
+      role: 'daemon',
+      logger: silentLogger,
+      secretStore: new InMemorySecretStore(),
+      settingsBackend: memorySettings({ host: '127.0.0.1', port }),
+      serverRetryMs: 50,
+    });
+    try {
+      await assert.rejects(core.start(), (error: unknown) => error instanceof TokentrayError && error.code === 'PORT_IN_USE');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal((await core.status()).server.running, false, 'still taken: tried again, not started');
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+      let report = await core.status();
+      for (let i = 0; i < 60 && !report.server.running; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        report = await core.status();
+      }
+      assert.equal(report.server.running, true);
+      assert.equal(report.server.url, `http://127.0.0.1:${port}/authentication`);
+      assert.equal(report.server.error, null);
+    } finally {
+      await core.close();
+      await rm(retryHome, { recursive: true, force: true });
+    }
+  });
+
   it('tells listeners of a burst of requests once, and of a state change at once', async () => {
     const home = await mkdtemp(join(tmpdir(), 'tokentray-notify-'));
     const core = await openCore({ home, role: 'daemon', logger: silentLogger, secretStore: new InMemorySecretStore(), settingsBackend: memorySettings({ port: 0 }) });

@@ -19,7 +19,8 @@ import { ConnectionBudget } from './connection-budget.js';
 import { FailureThrottle, type FailureThrottleOptions } from './failure-throttle.js';
 import { AuthRequestHandler } from './request-handler.js';
 import { hostPolicy, isWildcardHost, normalizeAddress } from './request-guard.js';
-import { IPV6_TABLES, describeHolder, isAnotherUser, listeningPortHolder } from './port-holder.js';
+import { TCP6_TABLES } from '../tcp-sockets.js';
+import { describeHolder, isAnotherUser, listeningPortHolder } from './port-holder.js';
 import { formatServerUrl } from './server-url.js';
 import type { RequestRecorder, TokenSource } from './token-source.js';
 
@@ -207,7 +208,7 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
       const code = (error as NodeJS.ErrnoException).code;
       // The URL tokentray gives EmailEngine names 127.0.0.1, but a client told `localhost`
       // may try ::1 first, and would then hand another user's listener the secret.
-      const holder = code === 'EADDRINUSE' ? listeningPortHolder(port, IPV6_TABLES) : null;
+      const holder = code === 'EADDRINUSE' ? listeningPortHolder(port, TCP6_TABLES) : null;
       if (isAnotherUser(holder)) {
         log.warn(`[::1]:${port} is held by another user of this machine, ${describeHolder(holder)}: 127.0.0.1 only; give EmailEngine the 127.0.0.1 URL (\`tokentray server-url\`), never localhost`);
       } else {

@@ -9,14 +9,7 @@
  * this answers null and the port is just "in use".
  */
 import { readFileSync } from 'node:fs';
-
-const TABLES = ['/proc/net/tcp', '/proc/net/tcp6'];
-/** IPv6 sockets only (our own 127.0.0.1 listener is in the other table). */
-export const IPV6_TABLES = ['/proc/net/tcp6'];
-const LOCAL_ADDRESS_COLUMN = 1;
-const STATE_COLUMN = 3;
-const UID_COLUMN = 7;
-const TCP_LISTEN = '0A';
+import { TCP_LISTEN, TCP_TABLES, tcpSockets } from '../tcp-sockets.js';
 
 export interface PortHolder {
   uid: number;
@@ -25,23 +18,9 @@ export interface PortHolder {
 }
 
 /** The owner of a socket listening on `port` (any local address); null when none is listed or on other systems. */
-export function listeningPortHolder(port: number, tables: readonly string[] = TABLES, passwd = '/etc/passwd'): PortHolder | null {
-  if (process.platform !== 'linux') return null;
-  for (const table of tables) {
-    let text: string;
-    try {
-      text = readFileSync(table, 'latin1');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n')) {
-      const fields = line.trim().split(/\s+/);
-      if (fields[STATE_COLUMN] !== TCP_LISTEN) continue;
-      const local = fields[LOCAL_ADDRESS_COLUMN] ?? '';
-      if (Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16) !== port) continue;
-      const uid = Number(fields[UID_COLUMN]);
-      if (Number.isInteger(uid)) return { uid, name: userName(uid, passwd) };
-    }
+export function listeningPortHolder(port: number, tables: readonly string[] = TCP_TABLES, passwd = '/etc/passwd'): PortHolder | null {
+  for (const socket of tcpSockets(tables)) {
+    if (socket.state === TCP_LISTEN && socket.localPort === port) return { uid: socket.uid, name: userName(socket.uid, passwd) };
   }
   return null;
 }

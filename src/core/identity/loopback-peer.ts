@@ -8,32 +8,12 @@
  * a browser's command line. Elsewhere (no /proc) this answers null and the link's one-time
  * use remains the defence.
  */
-import { readFileSync } from 'node:fs';
-
-const TABLES = ['/proc/net/tcp', '/proc/net/tcp6'];
-const UID_COLUMN = 7;
-
-function portOf(hexAddress: string | undefined): number {
-  const colon = hexAddress?.lastIndexOf(':') ?? -1;
-  return colon === -1 ? -1 : Number.parseInt(hexAddress!.slice(colon + 1), 16);
-}
+import { TCP_TABLES, tcpSockets } from '../tcp-sockets.js';
 
 /** The uid owning the client socket connected from `peerPort` to our `localPort`; null when unknown. */
-export function loopbackPeerUid(localPort: number, peerPort: number, tables: readonly string[] = TABLES): number | null {
-  if (process.platform !== 'linux') return null;
-  for (const table of tables) {
-    let text: string;
-    try {
-      text = readFileSync(table, 'latin1');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n')) {
-      const fields = line.trim().split(/\s+/);
-      if (portOf(fields[1]) !== peerPort || portOf(fields[2]) !== localPort) continue;
-      const uid = Number(fields[UID_COLUMN]);
-      if (Number.isInteger(uid)) return uid;
-    }
+export function loopbackPeerUid(localPort: number, peerPort: number, tables: readonly string[] = TCP_TABLES): number | null {
+  for (const socket of tcpSockets(tables)) {
+    if (socket.localPort === peerPort && socket.remotePort === localPort) return socket.uid;
   }
   return null;
 }

@@ -14,14 +14,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { KeytarSecretStore } from '../../src/core/storage/keytar-secret-store.js';
 import { dataFiles } from '../../src/core/storage/paths.js';
 import { Vault } from '../../src/core/storage/vault.js';
 import { BIN } from '../support/cli-process.js';
+import { freePort } from '../support/loopback.js';
 import { startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
 import { accountIdOf, benchUsername, signInUsers, writeHome, type SignedIn } from '../support/signed-in-homes.js';
 
@@ -55,14 +55,6 @@ export interface CliFigures {
   tokenRssMb: number;
   /** `node -e 0` and `token` again with the NODE_EXTRA_CA_CERTS of the environment the bench runs in, when it sets one. */
   withExtraCaCerts: { path: string; nodeMs: number; tokenMs: number } | null;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function ask(port: number, credentials: { username: string; password: string }, account: string): Promise<number> {

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SIGN_IN_LINK } from '../support/loopback.js';
+import { SIGN_IN_LINK, freePort } from '../support/loopback.js';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { completeSignIn, startIdentityProvider, type TestIdentityProvider } from '../support/identity-provider/index.js';
@@ -23,26 +23,11 @@ import { startFakeEmailEngine, type FakeEmailEngine } from '../support/emailengi
 import { cliEnvironment } from '../support/local-setup.js';
 import { filesUnder } from '../support/files-under.js';
 import { runCli, startCli, type CliResult, type RunningCli } from '../support/cli-process.js';
-import { createServer, type AddressInfo } from 'node:net';
 
 // EmailEngine's email check refuses .test domains (EMAILENGINE.md), so these use contoso.com.
 const ALICE = 'alice@contoso.com';
 const BOB = 'bob@contoso.com';
 const LIFETIME_S = 10;
-
-/** A loopback port nothing listens on (bound, then released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-
 
 interface EmailEngineStatusJson {
   emailengine: { connected: boolean; url: string | null; authServer: { kind: string } | null; error: { code: string } | null; licensed: boolean | null };

@@ -12,7 +12,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KeytarSecretStore } from '../../src/core/storage/keytar-secret-store.js';
@@ -21,6 +20,7 @@ import { Vault } from '../../src/core/storage/vault.js';
 import { ERROR_HINTS } from '../../src/shared/error-codes.js';
 import { BIN, runCli, startCli } from '../support/cli-process.js';
 import { askLikeEmailEngine } from '../support/emailengine-client.js';
+import { freePort } from '../support/loopback.js';
 import { startFakeEmailEngine } from '../support/emailengine/fake-emailengine.js';
 import { SECOND_USER_SKIP, createSecondUser, type SecondUser } from '../support/second-user.js';
 
@@ -45,15 +45,6 @@ function startServeWith(prefix: string, home: string, cwd: string): { child: Chi
   });
   ready.catch(() => undefined);
   return { child, output: () => text, ready };
-}
-
-/** A port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

@@ -1,5 +1,5 @@
 /** Small probes of what listens on this machine's loopback, for tests. */
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 
 /** Does anything accept a TCP connection on 127.0.0.1:port right now? */
 export function acceptsConnections(port: number): Promise<boolean> {
@@ -10,6 +10,18 @@ export function acceptsConnections(port: number): Promise<boolean> {
       resolve(true);
     });
     socket.once('error', () => resolve(false));
+  });
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
   });
 }
 

@@ -132,10 +132,7 @@ export class TokentrayService implements TokentrayCore {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all([warmUp, followed]), new Promise<void>((resolve) => (timer = setTimeout(resolve, WARM_UP_WAIT_MS)))]);
     clearTimeout(timer);
-    if (serverError) {
-      if (server && isPortTaken(serverError)) this.#retryServerLater(server);
-      throw serverError;
-    }
+    if (serverError) throw serverError;
   }
 
   /**
@@ -154,10 +151,7 @@ export class TokentrayService implements TokentrayCore {
           await this.#deps.emailengine.syncAuthServer();
           this.notifyChanged();
         },
-        (error: unknown) => {
-          if (isPortTaken(error)) this.#retryServerLater(server);
-          this.notifyChanged();
-        },
+        () => this.notifyChanged(), // tried again later, when the port is still taken
       );
     }, this.#deps.serverRetryMs ?? SERVER_RETRY_MS);
     this.#serverRetry.unref();
@@ -515,6 +509,7 @@ export class TokentrayService implements TokentrayCore {
           doc.serverSecretExposed = true;
         });
       }
+      if (isPortTaken(error)) this.#retryServerLater(server);
       throw error;
     }
   }

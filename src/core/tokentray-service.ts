@@ -120,7 +120,7 @@ export class TokentrayService implements TokentrayCore {
     broker.startRefresher();
     // The server starts first (EmailEngine may already be calling; its requests share the
     // warm-up's refreshes). If it cannot (port taken), tokens are still kept fresh and the
-    // failure is reported: the user fixes the port and setSetting starts it again.
+    // failure is reported: it is tried again every SERVER_RETRY_MS, and a port change starts it at once.
     let serverError: unknown = null;
     if (server) await this.#startServer(server).catch((error: unknown) => (serverError = error));
     // Do not let a slow identity provider hold up the start.
@@ -493,11 +493,7 @@ export class TokentrayService implements TokentrayCore {
   async #startServer(server: AuthServerControl): Promise<boolean> {
     const exposed = this.#deps.vault.document.serverSecretExposed === true;
     if (exposed) {
-      const created = this.#deps.generateCredentials();
-      await this.#deps.vault.update((doc) => {
-        doc.serverCredentials = created;
-        delete doc.serverSecretExposed;
-      });
+      await this.#newServerSecret();
       this.#deps.logger.warn('made a new auth-server secret: another user held the port, and EmailEngine may have sent them the old one');
     }
     try {
@@ -512,6 +508,15 @@ export class TokentrayService implements TokentrayCore {
       if (isPortTaken(error)) this.#retryServerLater(server);
       throw error;
     }
+  }
+
+  /** Replaces the auth-server secret; the old one, exposed or not, opens nothing any more. */
+  async #newServerSecret(): Promise<void> {
+    const created = this.#deps.generateCredentials();
+    await this.#deps.vault.update((doc) => {
+      doc.serverCredentials = created;
+      delete doc.serverSecretExposed;
+    });
   }
 
   async #ensureServerCredentials(): Promise<AuthServerCredentials> {
@@ -547,10 +552,7 @@ export class TokentrayService implements TokentrayCore {
   }
 
   async rotateServerSecret(): Promise<string> {
-    const created = this.#deps.generateCredentials();
-    await this.#deps.vault.update((doc) => {
-      doc.serverCredentials = created;
-    });
+    await this.#newServerSecret();
     const outcome = await this.#deps.emailengine.syncAuthServer();
     this.#deps.logger.info(`auth-server secret rotated; EmailEngine's authServer: ${outcome}`);
     return this.serverUrl();

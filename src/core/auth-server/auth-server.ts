@@ -20,7 +20,7 @@ import { FailureThrottle, type FailureThrottleOptions } from './failure-throttle
 import { AuthRequestHandler } from './request-handler.js';
 import { hostPolicy, isWildcardHost, normalizeAddress } from './request-guard.js';
 import { TCP6_TABLES } from '../tcp-sockets.js';
-import { describeHolder, isAnotherUser, listeningPortHolder } from './port-holder.js';
+import { describeHolder, heldByAnotherUser, isAnotherUser, listeningPortHolder } from './port-holder.js';
 import { formatServerUrl } from './server-url.js';
 import type { RequestRecorder, TokenSource } from './token-source.js';
 
@@ -116,7 +116,7 @@ function listenError(error: unknown, host: string, port: number): TokentrayError
       if (isAnotherUser(holder)) {
         return new TokentrayError(
           'PORT_HELD_BY_OTHER_USER',
-          `Port ${port} on ${host} is held by another user of this machine, ${describeHolder(holder)}: EmailEngine would send that program its requests, and the auth-server secret with them.`,
+          `Port ${port} on ${host} ${heldByAnotherUser(holder)}`,
           { cause: error, details: { host, port, holderUid: holder.uid, holderName: holder.name } },
         );
       }

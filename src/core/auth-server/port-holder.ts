@@ -45,3 +45,8 @@ export function isAnotherUser(holder: PortHolder | null): holder is PortHolder {
 export function describeHolder(holder: PortHolder): string {
   return holder.name ? `user ${holder.name} (uid ${holder.uid})` : `uid ${holder.uid}`;
 }
+
+/** What follows "<where> " in PORT_HELD_BY_OTHER_USER's message (the server's and the doctor's). */
+export function heldByAnotherUser(holder: PortHolder): string {
+  return `is held by another user of this machine, ${describeHolder(holder)}: EmailEngine would send that program its requests, and the auth-server secret with them.`;
+}

@@ -5,7 +5,7 @@
 import { createServer } from 'node:net';
 import type { DiagnosticCheck } from '../../shared/diagnostics.js';
 import type { ServerStatus } from '../../shared/account-status.js';
-import { describeHolder, isAnotherUser, listeningPortHolder, type PortHolder } from '../auth-server/port-holder.js';
+import { heldByAnotherUser, isAnotherUser, listeningPortHolder, type PortHolder } from '../auth-server/port-holder.js';
 import { failed, passed } from './check-result.js';
 
 export type PortProbe = 'free' | 'in-use' | 'not-permitted';
@@ -45,7 +45,7 @@ export async function checkPort(
   if (found === 'in-use') {
     const holder = holderOf(settings.port);
     if (isAnotherUser(holder)) {
-      return failed(head, 'PORT_HELD_BY_OTHER_USER', `${where} is held by another user of this machine, ${describeHolder(holder)}: EmailEngine would send it the auth-server secret.`);
+      return failed(head, 'PORT_HELD_BY_OTHER_USER', `${where} ${heldByAnotherUser(holder)}`);
     }
     return failed(head, 'PORT_IN_USE', `${where} is used by another program${server ? ', so the auth server could not start' : ''}.`, {
       fix: `Stop the program that holds port ${settings.port} (\`lsof -iTCP:${settings.port} -sTCP:LISTEN\` or \`ss -ltnp\` names it), or pick another port with \`tokentray config set port <number>\`${server ? '; the running tokentray starts its auth server again then' : ''}.`,

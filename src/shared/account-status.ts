@@ -27,11 +27,12 @@ export type AccountState =
   | { kind: 'failing'; error: string; retryAt: number; expiresAt: number | null };
 
 export interface RequestRecord {
-  at: number; // epoch ms
+  at: number; // epoch ms, when the answer went out
   account: string;
   proto: string;
   outcome: string; // 'ok' or an error code
   status: number;
+  /** How long the answer waited for a token refresh; 0 when it came from memory at once. */
   latencyMs: number;
   client: string;
 }

@@ -15,7 +15,7 @@ import type { Logger } from '../logging/logger.js';
 import { isLoopbackHost } from '../storage/settings.js';
 import { TokentrayError } from '../../shared/tokentray-error.js';
 import { BasicCredentialsChecker, type AuthServerCredentials } from './basic-credentials.js';
-import { ConnectionBudget } from './connection-budget.js';
+import { Connections } from './connections.js';
 import { FailureThrottle, type FailureThrottleOptions } from './failure-throttle.js';
 import { AuthRequestHandler } from './request-handler.js';
 import { hostPolicy, isWildcardHost, normalizeAddress } from './request-guard.js';
@@ -41,7 +41,7 @@ export interface AuthServerLimits {
   grantTimeoutMs: number;
   /**
    * Open connections, all listeners together. At the limit the oldest connection that has not
-   * yet presented the secret is closed for a new one (ConnectionBudget): a local flood can
+   * yet presented the secret is closed for a new one (Connections): a local flood can
    * neither exhaust file descriptors nor lock EmailEngine out.
    */
   maxConnections: number;
@@ -151,12 +151,13 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
     });
   }
 
-  const budget = new ConnectionBudget(limits.maxConnections);
+  const connections = new Connections(limits.maxConnections, allowedClients);
   const handler = new AuthRequestHandler(
     {
       tokenSource: options.tokenSource,
-      credentials: new BasicCredentialsChecker(options.credentials, undefined, (connection) => budget.proven(connection)),
+      credentials: new BasicCredentialsChecker(options.credentials, undefined, (connection) => connections.proven(connection)),
       throttle: new FailureThrottle(options.throttle),
+      connections,
       allowedClients,
       recorder: options.recorder,
       logger: log,
@@ -181,7 +182,7 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
       },
       handler.handle,
     );
-    server.on('connection', budget.admit);
+    server.on('connection', connections.admit);
     server.on('clientError', handler.handleClientError);
     return server;
   };

@@ -10,13 +10,15 @@
  * fixed length at about four times the cost, ~0.7 µs more on every token request.)
  * Header values are latin1 strings (Node's parser decodes them so), hence lossless here.
  *
- * A connection that presented the right header is remembered (weakly, per socket), and the
- * same header on its next request is accepted with a plain string compare: EmailEngine keeps
- * its connections alive, so this is nearly every request, and skips a copy and a native call.
- * The plain compare may leak, through its timing, how much of a header matches; here it only
- * ever compares against the header this very connection already sent and had accepted, which
- * its peer knows. A connection that never got past the check (every guesser's) takes the
- * constant-time path each time. New credentials forget every remembered connection.
+ * A connection that presented the right header is marked with the credentials' generation
+ * (a field of its own per-connection object, see connections.ts), and its next requests are
+ * checked with a plain string compare against the expected header: EmailEngine keeps its
+ * connections alive, so this is nearly every request, and skips a copy and a native call.
+ * The plain compare may leak, through its timing, how much of a header matches; only a
+ * connection whose peer already sent the whole right header ever takes it, so it leaks nothing
+ * that peer does not know. A connection that never got past the check (every guesser's)
+ * takes the constant-time path each time. New credentials start a new generation, which
+ * forgets every connection proven before.
  *
  * The credentials are compared in their base64 form, not decoded: EmailEngine
  * HTML-entity-encodes URL credentials instead of percent-decoding them (`&` arrives as
@@ -31,6 +33,11 @@ export interface AuthServerCredentials {
 }
 
 export type CredentialsVerdict = 'ok' | 'missing' | 'wrong';
+
+/** What the checker keeps on a connection: the generation of the credentials it proved (0: none). */
+export interface ProvableConnection {
+  provenGeneration: number;
+}
 
 /** The comparison, injectable so a test can see that it is the constant-time one. */
 export type BlockEquals = (a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView) => boolean;
@@ -62,31 +69,33 @@ export class BasicCredentialsChecker {
   readonly #equals: BlockEquals;
   #username: string | null = null;
   #password: string | null = null;
+  /** The header the current credentials make, as EmailEngine sends it. */
+  #expectedHeader = '';
   #expected: Buffer = Buffer.alloc(MIN_COMPARE_BLOCK_BYTES);
   #received: Buffer = Buffer.alloc(MIN_COMPARE_BLOCK_BYTES);
-  /** The header each connection (socket) last had accepted, while the credentials stay the same. */
-  #accepted = new WeakMap<object, string>();
-  readonly #onProven: ((connection: object) => void) | undefined;
+  /** Counts credential changes; a connection proven under an older one must prove itself again. */
+  #generation = 0;
+  readonly #onProven: ((connection: ProvableConnection) => void) | undefined;
 
-  /** `onProven`: told the first time a connection presents the right header (see ConnectionBudget). */
-  constructor(read: () => AuthServerCredentials, equals: BlockEquals = timingSafeEqual, onProven?: (connection: object) => void) {
+  /** `onProven`: told when a connection first presents the right header (see Connections). */
+  constructor(read: () => AuthServerCredentials, equals: BlockEquals = timingSafeEqual, onProven?: (connection: ProvableConnection) => void) {
     this.#read = read;
     this.#equals = equals;
     this.#onProven = onProven;
   }
 
-  /** `connection`: the request's socket, so a kept-alive connection's next request is cheap. */
-  check(authorization: string | undefined, connection?: object): CredentialsVerdict {
+  /** `connection`: the request's connection, so a kept-alive connection's next request is cheap. */
+  check(authorization: string | undefined, connection?: ProvableConnection): CredentialsVerdict {
     if (authorization === undefined || authorization === '') return 'missing';
     const expected = this.#expectedBlock();
-    if (connection !== undefined && this.#accepted.get(connection) === authorization) return 'ok';
+    if (connection !== undefined && connection.provenGeneration === this.#generation && authorization === this.#expectedHeader) return 'ok';
     // The scheme is case-insensitive (RFC 7617); EmailEngine sends `Basic`.
     const received = authorization.startsWith(SCHEME) ? authorization : normalizeScheme(authorization);
     // Longer than any valid header: its length alone says so, and length is the caller's own.
     if (!fillBlock(this.#received, received)) return 'wrong';
     if (!this.#equals(this.#received, expected)) return 'wrong';
-    if (connection !== undefined) {
-      this.#accepted.set(connection, authorization);
+    if (connection !== undefined && connection.provenGeneration !== this.#generation) {
+      connection.provenGeneration = this.#generation;
       this.#onProven?.(connection);
     }
     return 'ok';
@@ -101,9 +110,10 @@ export class BasicCredentialsChecker {
       this.#expected = Buffer.alloc(size);
       this.#received = Buffer.alloc(size);
       fillBlock(this.#expected, value);
+      this.#expectedHeader = value;
       this.#username = current.username;
       this.#password = current.password;
-      this.#accepted = new WeakMap();
+      this.#generation += 1;
     }
     return this.#expected;
   }

@@ -44,3 +44,30 @@ export function parseTarget(target: string): ParsedTarget {
     shownProto: toPrintableAscii(query.proto, MAX_RECORDED_PROTO_CHARS),
   };
 }
+
+/** Targets remembered; EmailEngine asks for at most one per account and proto. */
+export const MAX_REMEMBERED_TARGETS = 4_096;
+
+/**
+ * The targets EmailEngine asked for, parsed once each.
+ *
+ * EmailEngine sends the same few targets over and over. Answering from a remembered parse
+ * also hands the token source and the request log the same account string every time, whose
+ * hash V8 then keeps: each lookup by it is a pointer compare instead of hashing and comparing
+ * a fresh copy. Only targets that came with the right credentials and a valid query are
+ * remembered, so a caller without the secret cannot fill it; past the limit it starts over.
+ */
+export class ParsedTargets {
+  readonly #parsed = new Map<string, ParsedTarget>();
+
+  /** The remembered parse of `target`, if any. */
+  known(target: string): ParsedTarget | undefined {
+    return this.#parsed.get(target);
+  }
+
+  /** `parsed`, not yet remembered, came with the right credentials and its query is valid. */
+  remember(target: string, parsed: ParsedTarget): void {
+    if (this.#parsed.size >= MAX_REMEMBERED_TARGETS) this.#parsed.clear();
+    this.#parsed.set(target, parsed);
+  }
+}

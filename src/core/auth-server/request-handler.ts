@@ -8,7 +8,9 @@
  * synchronously in the same tick; only a refresh goes through a promise.
  *
  * The hot path allocates little: no URL object, no header object of our own, a prebuilt
- * body per cached grant, and the request record is one reused object. Nothing is logged per request unless
+ * body per cached grant, and the request record is one reused object. It reads the clock
+ * once: a request answered from memory is answered in the tick it came in, so its record's
+ * `at` is that one reading and its wait is 0; only a refresh's wait is timed. Nothing is logged per request unless
  * `logEachRequest` is set, and then at debug level only. No token ever reaches a log line,
  * a record, or an error body.
  */
@@ -18,6 +20,7 @@ import type { Duplex } from 'node:stream';
 import type { Proto, RequestRecord } from '../../shared/account-status.js';
 import type { Logger } from '../logging/logger.js';
 import type { BasicCredentialsChecker } from './basic-credentials.js';
+import type { Connection, Connections } from './connections.js';
 import {
   INTERNAL_ERROR_RESPONSE,
   grantFailureResponse,
@@ -30,7 +33,7 @@ import {
 } from './error-responses.js';
 import type { FailureThrottle } from './failure-throttle.js';
 import { GrantBodies } from './grant-body.js';
-import { MAX_RECORDED_ACCOUNT_CHARS, NO_TARGET, parseTarget, type ParsedTarget } from './parsed-target.js';
+import { MAX_RECORDED_ACCOUNT_CHARS, NO_TARGET, ParsedTargets, parseTarget, type ParsedTarget } from './parsed-target.js';
 import { toPrintableAscii } from './printable-text.js';
 import { accountIdForLog } from '../../shared/account-id.js';
 import { isAllowedClient, isAllowedMethod, scanHeaders, type HostPolicy } from './request-guard.js';
@@ -48,7 +51,9 @@ export interface RequestHandlerOptions {
   tokenSource: TokenSource;
   credentials: BasicCredentialsChecker;
   throttle: FailureThrottle;
-  /** Client addresses allowed besides loopback, normalized. */
+  /** Each request's connection: its client address, whether it is allowed, whether it proved the secret. */
+  connections: Connections;
+  /** Client addresses allowed besides loopback, normalized (for requests the HTTP parser refused). */
   allowedClients: ReadonlySet<string>;
   recorder: RequestRecorder | undefined;
   logger: Logger;
@@ -88,6 +93,7 @@ export class AuthRequestHandler {
   readonly #options: RequestHandlerOptions;
   readonly #log: Logger;
   readonly #bodies = new GrantBodies();
+  readonly #targets = new ParsedTargets();
   #hostPolicy: HostPolicy;
   #recorderFailed = false;
   /** Filled and handed to the recorder for every request, which copies it (see RequestRecorder). */
@@ -105,44 +111,45 @@ export class AuthRequestHandler {
   }
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const started = performance.now();
-    const client = req.socket.remoteAddress;
+    const at = this.#options.now();
+    const connection = this.#options.connections.of(req.socket);
     try {
-      this.#route(req, res, started, client ?? '');
+      this.#route(req, res, at, connection);
     } catch (error) {
       // A bug of ours (or a throwing credentials reader): never a detail to the caller.
       this.#log.error('request failed unexpectedly', { error: error instanceof Error ? error : String(error) });
-      if (!res.headersSent) this.#finish(res, started, client ?? '', NO_TARGET, INTERNAL_ERROR_RESPONSE);
+      if (!res.headersSent) this.#finish(res, at, 0, connection.client, NO_TARGET, INTERNAL_ERROR_RESPONSE);
     }
   };
 
-  #route(req: IncomingMessage, res: ServerResponse, started: number, client: string): void {
-    if (!isAllowedClient(client, this.#options.allowedClients)) {
-      return this.#refuse(res, started, client, 'client_not_allowed');
-    }
-    if (!isAllowedMethod(req.method)) return this.#refuse(res, started, client, 'method_not_allowed');
+  #route(req: IncomingMessage, res: ServerResponse, at: number, connection: Connection): void {
+    const client = connection.client;
+    if (!connection.allowed) return this.#refuse(res, at, client, 'client_not_allowed');
+    if (!isAllowedMethod(req.method)) return this.#refuse(res, at, client, 'method_not_allowed');
     const target = req.url ?? '';
-    if (target.length > this.#options.maxUrlChars) return this.#refuse(res, started, client, 'uri_too_long');
+    if (target.length > this.#options.maxUrlChars) return this.#refuse(res, at, client, 'uri_too_long');
     const scan = scanHeaders(req.rawHeaders, this.#hostPolicy);
-    if (scan.refusal !== null) return this.#refuse(res, started, client, scan.refusal);
+    if (scan.refusal !== null) return this.#refuse(res, at, client, scan.refusal);
 
     const pathLength = AUTHENTICATION_PATH.length;
     if (target.startsWith(AUTHENTICATION_PATH) && (target.length === pathLength || target.charCodeAt(pathLength) === QUESTION_MARK)) {
-      return this.#authenticate(res, started, client, target, scan.authorization, req.socket);
+      return this.#authenticate(res, at, connection, target, scan.authorization);
     }
     if (target.startsWith(HEALTH_PATH) && (target.length === HEALTH_PATH.length || target.charCodeAt(HEALTH_PATH.length) === QUESTION_MARK)) {
       res.writeHead(200, HEALTH_HEADERS);
       res.end(HEALTH_BODY);
-      return this.#record(started, client, NO_TARGET, 'ok', 200);
+      return this.#record(at, 0, client, NO_TARGET, 'ok', 200);
     }
-    return this.#refuse(res, started, client, 'not_found');
+    return this.#refuse(res, at, client, 'not_found');
   }
 
-  #authenticate(res: ServerResponse, started: number, client: string, target: string, authorization: string | undefined, connection: object): void {
+  #authenticate(res: ServerResponse, at: number, connection: Connection, target: string, authorization: string | undefined): void {
+    const client = connection.client;
     // Parsed before the credentials only so a 401 is recorded against its account: "sales got
     // 401" is how a user finds EmailEngine still using a rotated secret. The caller learns
     // nothing from it, since every answer below waits for the credentials check.
-    const parsed = parseTarget(target);
+    const known = this.#targets.known(target);
+    const parsed = known ?? parseTarget(target);
     const query = parsed.query;
     const throttle = this.#options.throttle;
 
@@ -153,35 +160,37 @@ export class AuthRequestHandler {
     if (verdict !== 'ok') {
       // Only wrong credentials count: a missing header is a configuration slip, not a guess.
       if (verdict === 'wrong') {
-        const now = this.#options.now();
-        const wait = throttle.retryAfterSeconds(client, now);
-        if (wait > 0) return this.#finish(res, started, client, parsed, throttledResponse(wait));
-        const blockedFor = throttle.recordFailure(client, now);
+        const wait = throttle.retryAfterSeconds(client, at);
+        if (wait > 0) return this.#finish(res, at, 0, client, parsed, throttledResponse(wait));
+        const blockedFor = throttle.recordFailure(client, at);
         if (blockedFor > 0) this.#log.warn(`client ${client} sent wrong credentials repeatedly; answering its wrong credentials 429 for ${blockedFor} s`);
       }
-      return this.#finish(res, started, client, parsed, refusalResponse(verdict === 'missing' ? 'credentials_missing' : 'credentials_wrong'));
+      return this.#finish(res, at, 0, client, parsed, refusalResponse(verdict === 'missing' ? 'credentials_missing' : 'credentials_wrong'));
     }
-    if (query.problem !== null) return this.#finish(res, started, client, parsed, refusalResponse(query.problem));
+    if (query.problem !== null) return this.#finish(res, at, 0, client, parsed, refusalResponse(query.problem));
+    if (known === undefined) this.#targets.remember(target, parsed);
 
     const { account, proto } = query;
     let result: TokenGrant | Promise<TokenGrant>;
     try {
       result = this.#options.tokenSource.grantFor(account, proto);
     } catch (error) {
-      return this.#finish(res, started, client, parsed, this.#failureResponse(error, account, proto));
+      return this.#finish(res, at, 0, client, parsed, this.#failureResponse(error, account, proto));
     }
-    if (!isPromiseLike(result)) return this.#sendGrant(res, started, client, parsed, result);
-    this.#awaitGrant(res, started, client, parsed, account, proto, result);
+    if (!isPromiseLike(result)) return this.#sendGrant(res, at, 0, client, parsed, result);
+    this.#awaitGrant(res, client, parsed, account, proto, result);
   }
 
   /** A refresh: answer when it settles, or 503 if it outlasts `grantTimeoutMs`. */
-  #awaitGrant(res: ServerResponse, started: number, client: string, parsed: ParsedTarget, account: string, proto: Proto, pending: Promise<TokenGrant>): void {
+  #awaitGrant(res: ServerResponse, client: string, parsed: ParsedTarget, account: string, proto: Proto, pending: Promise<TokenGrant>): void {
+    const waitStarted = performance.now();
+    const waitedMs = (): number => Math.round((performance.now() - waitStarted) * 1000) / 1000;
     let settled = false;
     const timer = setTimeout(() => {
       if (settled) return;
       settled = true;
       this.#log.warn(`token for account ${toPrintableAscii(account, MAX_RECORDED_ACCOUNT_CHARS)} not ready after ${this.#options.grantTimeoutMs} ms; answered 503`);
-      this.#finish(res, started, client, parsed, grantTimeoutResponse(account, GRANT_TIMEOUT_RETRY_AFTER_SECONDS));
+      this.#finish(res, this.#options.now(), waitedMs(), client, parsed, grantTimeoutResponse(account, GRANT_TIMEOUT_RETRY_AFTER_SECONDS));
     }, this.#options.grantTimeoutMs);
     timer.unref();
     pending
@@ -190,32 +199,32 @@ export class AuthRequestHandler {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          this.#sendGrant(res, started, client, parsed, grant);
+          this.#sendGrant(res, this.#options.now(), waitedMs(), client, parsed, grant);
         },
         (error: unknown) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          this.#finish(res, started, client, parsed, this.#failureResponse(error, account, proto));
+          this.#finish(res, this.#options.now(), waitedMs(), client, parsed, this.#failureResponse(error, account, proto));
         },
       )
       // A throw in the answering code itself must not become an unhandled rejection.
       .catch((error: unknown) => {
         this.#log.error('answering a refreshed token failed', { error: error instanceof Error ? error : String(error) });
-        if (!res.headersSent) this.#finish(res, started, client, parsed, INTERNAL_ERROR_RESPONSE);
+        if (!res.headersSent) this.#finish(res, this.#options.now(), waitedMs(), client, parsed, INTERNAL_ERROR_RESPONSE);
       });
   }
 
-  #sendGrant(res: ServerResponse, started: number, client: string, parsed: ParsedTarget, grant: TokenGrant): void {
+  #sendGrant(res: ServerResponse, at: number, waitedMs: number, client: string, parsed: ParsedTarget, grant: TokenGrant): void {
     const prepared = this.#bodies.bodyFor(grant);
     if (prepared === null) {
       this.#log.error(`token source returned a grant EmailEngine would reject for account ${parsed.shownAccount} (empty or oversized user/accessToken)`);
-      return this.#finish(res, started, client, parsed, INTERNAL_ERROR_RESPONSE);
+      return this.#finish(res, at, waitedMs, client, parsed, INTERNAL_ERROR_RESPONSE);
     }
-    if (res.destroyed) return this.#record(started, client, parsed, 'ok', 200); // caller hung up during a refresh
+    if (res.destroyed) return this.#record(at, waitedMs, client, parsed, 'ok', 200); // caller hung up during a refresh
     res.writeHead(200, prepared.headers);
     res.end(prepared.body);
-    this.#record(started, client, parsed, 'ok', 200);
+    this.#record(at, waitedMs, client, parsed, 'ok', 200);
   }
 
   #failureResponse(error: unknown, account: string, proto: Proto): ErrorResponse {
@@ -226,32 +235,32 @@ export class AuthRequestHandler {
     return response;
   }
 
-  #refuse(res: ServerResponse, started: number, client: string, refusal: Exclude<HttpRefusal, 'throttled'>): void {
-    this.#finish(res, started, client, NO_TARGET, refusalResponse(refusal));
+  #refuse(res: ServerResponse, at: number, client: string, refusal: Exclude<HttpRefusal, 'throttled'>): void {
+    this.#finish(res, at, 0, client, NO_TARGET, refusalResponse(refusal));
   }
 
-  #finish(res: ServerResponse, started: number, client: string, parsed: ParsedTarget, response: ErrorResponse): void {
+  #finish(res: ServerResponse, at: number, waitedMs: number, client: string, parsed: ParsedTarget, response: ErrorResponse): void {
     if (!res.destroyed && !res.headersSent) {
       res.writeHead(response.status, response.reason, response.headers);
       res.end(response.body);
     }
-    this.#record(started, client, parsed, response.outcome, response.status);
+    this.#record(at, waitedMs, client, parsed, response.outcome, response.status);
   }
 
-  #record(started: number, client: string, parsed: ParsedTarget, outcome: Outcome, status: number): void {
-    const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
+  /** `at`: when the answer went out; `waitedMs`: how long it waited for a refresh (0: none). */
+  #record(at: number, waitedMs: number, client: string, parsed: ParsedTarget, outcome: Outcome, status: number): void {
     if (this.#options.logEachRequest) {
-      this.#log.debug(`${status} ${outcome} account=${accountIdForLog(parsed.shownAccount)} proto=${parsed.shownProto} client=${client} ${latencyMs} ms`);
+      this.#log.debug(`${status} ${outcome} account=${accountIdForLog(parsed.shownAccount)} proto=${parsed.shownProto} client=${client} ${waitedMs} ms`);
     }
     const recorder = this.#options.recorder;
     if (recorder === undefined) return;
     const draft = this.#draft;
-    draft.at = this.#options.now();
+    draft.at = at;
     draft.account = parsed.shownAccount;
     draft.proto = parsed.shownProto;
     draft.outcome = outcome;
     draft.status = status;
-    draft.latencyMs = latencyMs;
+    draft.latencyMs = waitedMs;
     draft.client = client;
     try {
       recorder.record(draft);
@@ -282,6 +291,6 @@ export class AuthRequestHandler {
     const net = socket as Duplex & { destroySoon?: () => void };
     if (typeof net.destroySoon === 'function') net.destroySoon();
     else socket.destroy();
-    this.#record(performance.now(), client, NO_TARGET, response.outcome, response.status);
+    this.#record(this.#options.now(), 0, client, NO_TARGET, response.outcome, response.status);
   };
 }

@@ -230,11 +230,15 @@ describe('auth server: the EmailEngine contract', () => {
     }
   });
 
-  it('waits for a refresh when the token source must refresh first', async () => {
-    const { server } = await start();
+  it('waits for a refresh when the token source must refresh first, and records how long', async () => {
+    const { server, log } = await start();
     const reply = await call(server.port, authPath('slow', 'imap'));
     assert.equal(reply.status, 200);
     assertEmailEngineAccepts(reply.body);
+    await call(server.port, authPath('sales', 'imap'));
+    const [fromMemory, refreshed] = log.recent(2);
+    assert.equal(fromMemory?.latencyMs, 0, 'a token from memory waits for nothing');
+    assert.ok(refreshed !== undefined && refreshed.latencyMs >= 25 && refreshed.latencyMs < 5_000, `the 30 ms refresh is the wait: ${refreshed?.latencyMs}`);
   });
 
   it('serves /health without credentials and without naming accounts', async () => {

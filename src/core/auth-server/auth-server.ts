@@ -158,7 +158,6 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
       credentials: new BasicCredentialsChecker(options.credentials, undefined, (connection) => connections.proven(connection)),
       throttle: new FailureThrottle(options.throttle),
       connections,
-      allowedClients,
       recorder: options.recorder,
       logger: log,
       now: options.now ?? Date.now,

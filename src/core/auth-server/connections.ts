@@ -29,6 +29,11 @@ export interface Connection extends ProvableConnection {
   readonly allowed: boolean;
 }
 
+/** What `of` needs of a socket (the parser's error event hands over a plain Duplex). */
+export interface PeerSocket {
+  readonly remoteAddress?: string | undefined;
+}
+
 interface Tracked extends Connection {
   readonly socket: Socket;
   release(): void;
@@ -79,7 +84,7 @@ export class Connections {
    * The connection a request came on. A socket never admitted (the server was not wired
    * through `admit`) gets its facts read now, unremembered, and can never prove itself.
    */
-  of(socket: Socket): Connection {
+  of(socket: PeerSocket): Connection {
     const tracked = this.#bySocket.get(socket);
     if (tracked !== undefined) return tracked;
     const client = socket.remoteAddress ?? '';

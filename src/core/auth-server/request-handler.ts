@@ -10,9 +10,9 @@
  * The hot path allocates little: no URL object, no header object of our own, a prebuilt
  * body per cached grant, and the request record is one reused object. It reads the clock
  * once: a request answered from memory is answered in the tick it came in, so its record's
- * `at` is that one reading and its wait is 0; only a refresh's wait is timed. Nothing is logged per request unless
- * `logEachRequest` is set, and then at debug level only. No token ever reaches a log line,
- * a record, or an error body.
+ * `at` is that one reading and its wait is 0; only a refresh's wait is timed. Nothing is
+ * logged per request unless `logEachRequest` is set, and then at debug level only. No token
+ * ever reaches a log line, a record, or an error body.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks'; // the global `performance` is a getter, run on every read
@@ -20,7 +20,7 @@ import type { Duplex } from 'node:stream';
 import type { Proto, RequestRecord } from '../../shared/account-status.js';
 import type { Logger } from '../logging/logger.js';
 import type { BasicCredentialsChecker } from './basic-credentials.js';
-import type { Connection, Connections } from './connections.js';
+import type { Connection, Connections, PeerSocket } from './connections.js';
 import {
   INTERNAL_ERROR_RESPONSE,
   grantFailureResponse,
@@ -36,7 +36,7 @@ import { GrantBodies } from './grant-body.js';
 import { MAX_RECORDED_ACCOUNT_CHARS, NO_TARGET, ParsedTargets, parseTarget, type ParsedTarget } from './parsed-target.js';
 import { toPrintableAscii } from './printable-text.js';
 import { accountIdForLog } from '../../shared/account-id.js';
-import { isAllowedClient, isAllowedMethod, scanHeaders, type HostPolicy } from './request-guard.js';
+import { isAllowedMethod, scanHeaders, type HostPolicy } from './request-guard.js';
 import { AUTHENTICATION_PATH, HEALTH_PATH } from './server-url.js';
 import type { RequestRecorder, TokenGrant, TokenSource } from './token-source.js';
 
@@ -51,10 +51,8 @@ export interface RequestHandlerOptions {
   tokenSource: TokenSource;
   credentials: BasicCredentialsChecker;
   throttle: FailureThrottle;
-  /** Each request's connection: its client address, whether it is allowed, whether it proved the secret. */
+  /** Each request's connection: its client address, whether it may call, whether it proved the secret. */
   connections: Connections;
-  /** Client addresses allowed besides loopback, normalized (for requests the HTTP parser refused). */
-  allowedClients: ReadonlySet<string>;
   recorder: RequestRecorder | undefined;
   logger: Logger;
   now: () => number;
@@ -278,19 +276,19 @@ export class AuthRequestHandler {
     // Node's private link to a response still owed on this socket (a pipelined request whose
     // token is refreshing): raw bytes now would be read as that response, so just close.
     const inFlight = (socket as Duplex & { _httpMessage?: unknown })._httpMessage;
-    const client = (socket as Duplex & { remoteAddress?: string }).remoteAddress ?? '';
+    const connection = this.#options.connections.of(socket as Duplex & PeerSocket);
     // A reset peer reads nothing.
     if (error.code === 'ECONNRESET' || !socket.writable || (inFlight !== undefined && inFlight !== null)) {
       socket.destroy();
       return;
     }
-    const refusal = isAllowedClient(client, this.#options.allowedClients) ? clientErrorRefusal(error.code) : 'client_not_allowed';
+    const refusal = connection.allowed ? clientErrorRefusal(error.code) : 'client_not_allowed';
     const response = refusalResponse(refusal);
     socket.write(rawResponse(response));
     // destroySoon: flush the answer, then close even if the peer never finishes its side.
     const net = socket as Duplex & { destroySoon?: () => void };
     if (typeof net.destroySoon === 'function') net.destroySoon();
     else socket.destroy();
-    this.#record(this.#options.now(), 0, client, NO_TARGET, response.outcome, response.status);
+    this.#record(this.#options.now(), 0, connection.client, NO_TARGET, response.outcome, response.status);
   };
 }

@@ -31,7 +31,7 @@ export class ActivityView {
         h(
           'thead',
           {},
-          h('tr', {}, h('th', { scope: 'col' }, 'Time'), h('th', { scope: 'col' }, 'Account'), h('th', { scope: 'col' }, 'Proto'), h('th', { scope: 'col' }, 'Outcome'), h('th', { scope: 'col', class: 'num' }, 'ms')),
+          h('tr', {}, h('th', { scope: 'col' }, 'Time'), h('th', { scope: 'col' }, 'Account'), h('th', { scope: 'col' }, 'Proto'), h('th', { scope: 'col' }, 'Outcome'), h('th', { scope: 'col', class: 'num', title: 'How long the answer waited for a token refresh (0: served from memory)' }, 'ms')),
         ),
         this.#body,
       ),

@@ -6,7 +6,8 @@
  * When the browser cannot be opened here, the failure offers the device code at once.
  */
 import { PROVIDER_IDS, PROVIDER_LABELS, isScopeProfile, profilesOf, providerOfProfile, type ProviderId } from '../src/shared/providers.js';
-import type { AccountStatus, ScopeProfile } from '../src/shared/account-status.js';
+import type { AccountStatus } from '../src/shared/account-status.js';
+import type { ScopeProfile } from '../src/shared/scope-profile.js';
 import type { ConnectRequest, DeviceCodePrompt } from '../src/shared/tokentray-api.js';
 import type { PendingSignIn } from '../src/shared/ipc-contract.js';
 import { validateAccountId } from '../src/shared/account-id.js';

@@ -1,7 +1,8 @@
 /**
  * Wording of times and states in the window. Pure functions of their inputs and `now`.
  */
-import { assertNever, type AccountState, type Proto, type ScopeProfile } from '../src/shared/account-status.js';
+import { assertNever, type AccountState, type Proto } from '../src/shared/account-status.js';
+import type { ScopeProfile } from '../src/shared/scope-profile.js';
 import type { ErrorCode } from '../src/shared/error-codes.js';
 import type { ProviderId } from '../src/shared/providers.js';
 

@@ -4,7 +4,8 @@
  * Both shells call exactly these functions: the CLI (in-process, or through the running
  * daemon's control channel) and the Electron main process (and through it, the window).
  */
-import type { AccountState, AccountStatus, Proto, RequestRecord, ScopeProfile, StatusReport } from '../shared/account-status.js';
+import type { AccountState, AccountStatus, Proto, RequestRecord, StatusReport } from '../shared/account-status.js';
+import type { ScopeProfile } from '../shared/scope-profile.js';
 import { accountIdForLog, accountIdForShell, deleteOwnValue, ownValue, quoteAccountId, setOwnValue, validateAccountId } from '../shared/account-id.js';
 import type { ActivityPage } from '../shared/activity.js';
 import type { DiagnosticReport } from '../shared/diagnostics.js';

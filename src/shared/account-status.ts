@@ -2,9 +2,8 @@
  * What every surface (CLI, tray, window) is told about an account. Plain data, no secrets.
  */
 import type { AccountEmailEngineView, EmailEngineStatus } from './emailengine.js';
+import type { ScopeProfile } from './scope-profile.js';
 
-/** outlook / graph sign in to Microsoft, gmail / gmail-api to Google (see providers.ts). */
-export type ScopeProfile = 'outlook' | 'graph' | 'gmail' | 'gmail-api';
 export type Proto = 'imap' | 'smtp' | 'api';
 
 /** Why an account needs the user to sign in again: the AADSTS code when Entra gave one. */

@@ -4,7 +4,7 @@
  * EmailEngine's own view of an account (its `state` and `lastError`) is polled by the core at
  * a modest rate, so these values may be a few seconds old: `checkedAt` says how old.
  */
-import type { ScopeProfile } from './account-status.js';
+import type { ScopeProfile } from './scope-profile.js';
 import type { ErrorCode } from './error-codes.js';
 
 /** EmailEngine's account states (GET /v1/account/{id} → state), plus 'unknown' for anything newer. */

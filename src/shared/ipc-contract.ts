@@ -11,7 +11,8 @@
  * context bridge, which drops custom Error properties) as plain `toJSON()` data and is rebuilt
  * on the window's side by `unwrapIpcResult`.
  */
-import type { AccountStatus, ScopeProfile, StatusReport } from './account-status.js';
+import type { AccountStatus, StatusReport } from './account-status.js';
+import type { ScopeProfile } from './scope-profile.js';
 import type { ConnectRequest, DeviceCodePrompt, TokentrayApi } from './tokentray-api.js';
 import type { SettingKey } from './settings-shape.js';
 import { TokentrayError } from './tokentray-error.js';

@@ -4,7 +4,8 @@
  * A profile belongs to exactly one provider, and an account never mixes profiles: one access
  * token is for one resource (IMAP/SMTP or a mail API).
  */
-import { assertNever, type Proto, type ScopeProfile } from './account-status.js';
+import { assertNever, type Proto } from './account-status.js';
+import type { ScopeProfile } from './scope-profile.js';
 
 export type ProviderId = 'microsoft' | 'google';
 export const PROVIDER_IDS: readonly ProviderId[] = ['microsoft', 'google'];

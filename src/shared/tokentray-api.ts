@@ -2,7 +2,8 @@
  * The one contract every shell uses: the CLI (in-process or through the running daemon), the
  * Electron main process and, through the preload, the window.
  */
-import type { AccountStatus, Proto, RequestRecord, ScopeProfile, StatusReport } from './account-status.js';
+import type { AccountStatus, Proto, RequestRecord, StatusReport } from './account-status.js';
+import type { ScopeProfile } from './scope-profile.js';
 import type { ActivityPage } from './activity.js';
 import type { DiagnosticReport } from './diagnostics.js';
 import type { ProviderId } from './providers.js';

@@ -6,7 +6,8 @@
  * the real broker's cache), after an async refresh of `refreshDelayMs`, or with one of the
  * TokentrayErrors the real source throws.
  */
-import type { Proto, ScopeProfile } from '../../src/shared/account-status.js';
+import type { Proto } from '../../src/shared/account-status.js';
+import type { ScopeProfile } from '../../src/shared/scope-profile.js';
 import { TokentrayError } from '../../src/shared/tokentray-error.js';
 import type { TokenGrant, TokenSource } from '../../src/core/auth-server/token-source.js';
 

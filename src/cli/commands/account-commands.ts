@@ -1,5 +1,5 @@
 /** `tokentray account add | list | remove`. */
-import type { ScopeProfile } from '../../shared/account-status.js';
+import type { ScopeProfile } from '../../shared/scope-profile.js';
 import { ERROR_HINTS, EXIT_FAILURE, EXIT_OK } from '../../shared/error-codes.js';
 import { PROVIDER_LABELS, providerOfProfile, type ProviderId } from '../../shared/providers.js';
 import { describeAccountState } from '../../shared/state-text.js';

@@ -10,7 +10,7 @@
  * same way with a "gmail" app of base scope `api` (gmail-api-app.ts): EmailEngine then runs its
  * Gmail API client and asks with proto=api. See shared/EMAILENGINE.md.
  */
-import type { ScopeProfile } from '../../shared/account-status.js';
+import type { ScopeProfile } from '../../shared/scope-profile.js';
 import type { EmailEngineAccountChange } from '../../shared/emailengine.js';
 import { providerOfProfile } from '../../shared/providers.js';
 import type { Cloud } from '../../shared/settings-shape.js';

@@ -7,7 +7,7 @@
  * after tokentray changed something there, and backing off to EMAILENGINE_POLL_MAX_MS while
  * EmailEngine does not answer.
  */
-import type { ScopeProfile } from '../../shared/account-status.js';
+import type { ScopeProfile } from '../../shared/scope-profile.js';
 import { accountIdForLog } from '../../shared/account-id.js';
 import {
   emailEngineNotConnected,

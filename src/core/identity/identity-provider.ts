@@ -7,7 +7,8 @@
  * identity, and translate its errors into tokentray's codes. Adapters live beside this file
  * in microsoft/ and google/.
  */
-import type { ScopeProfile, SignInReason } from '../../shared/account-status.js';
+import type { SignInReason } from '../../shared/account-status.js';
+import type { ScopeProfile } from '../../shared/scope-profile.js';
 import type { ProviderId } from '../../shared/providers.js';
 import type { DeviceCodePrompt } from '../../shared/tokentray-api.js';
 import type { TokentrayError } from '../../shared/tokentray-error.js';

@@ -17,7 +17,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdir, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TokentrayError } from '../../shared/tokentray-error.js';
-import type { ScopeProfile } from '../../shared/account-status.js';
+import type { ScopeProfile } from '../../shared/scope-profile.js';
 import type { ProviderId } from '../../shared/providers.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { readOwnFileHeadIfExists, readOwnFileIfExists } from './file-safety.js';

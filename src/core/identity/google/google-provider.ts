@@ -1,7 +1,7 @@
 /**
  * Google (Gmail) behind the identity-provider port, through google-auth-library.
  */
-import type { ScopeProfile } from '../../../shared/account-status.js';
+import type { ScopeProfile } from '../../../shared/scope-profile.js';
 import { TokentrayError } from '../../../shared/tokentray-error.js';
 import type { IdentityProvider, TokenClient } from '../identity-provider.js';
 import { classifyGoogleRefreshFailure, translateGoogleInteractiveError } from './google-errors.js';

@@ -7,7 +7,7 @@
  * are "restricted" scopes in Google's terms. `openid email` names the signed-in user. The
  * names live in src/shared, so the window's setup guide lists exactly what is requested.
  */
-import type { ScopeProfile } from '../../../shared/account-status.js';
+import type { ScopeProfile } from '../../../shared/scope-profile.js';
 import { GMAIL_API_SCOPE, GMAIL_SCOPE, GOOGLE_IDENTITY_SCOPES } from '../../../shared/google-scope-names.js';
 import { TokentrayError } from '../../../shared/tokentray-error.js';
 

@@ -3,7 +3,7 @@
  *
  * One access token is for one resource, so the scope sets of the two profiles never mix.
  */
-import type { ScopeProfile } from '../../../shared/account-status.js';
+import type { ScopeProfile } from '../../../shared/scope-profile.js';
 import type { Cloud } from '../../../shared/settings-shape.js';
 import { TokentrayError } from '../../../shared/tokentray-error.js';
 

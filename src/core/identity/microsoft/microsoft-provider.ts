@@ -5,7 +5,7 @@
  * translates its errors, clouds.ts picks the scopes. Swapping MSAL for a generic OAuth library
  * later would change this folder only.
  */
-import type { ScopeProfile } from '../../../shared/account-status.js';
+import type { ScopeProfile } from '../../../shared/scope-profile.js';
 import type { Cloud } from '../../../shared/settings-shape.js';
 import { TokentrayError } from '../../../shared/tokentray-error.js';
 import type { IdentityProvider, TokenClient } from '../identity-provider.js';

@@ -33,11 +33,11 @@ import type { Logger } from './logging/logger.js';
 import { PROVIDER_LABELS, profilesOf, providerOfProfile, type ProviderId } from '../shared/providers.js';
 import { SignInSession, type PendingSignIn } from './identity/interactive-sign-in.js';
 import { DeviceCodeSession } from './identity/device-code-session.js';
-import { signInTargetFor, type SignInTarget } from './identity/sign-in-target.js';
+import { signInTargetFor } from './identity/sign-in-target.js';
 import type { SettingsStore } from './storage/settings.js';
 import { SIGN_IN_ERROR_PAGE, SIGN_IN_SUCCESS_PAGE } from './identity/sign-in-pages.js';
 import type { TokenBroker } from './broker/token-broker.js';
-import type { AccountRecord, Vault } from './storage/vault.js';
+import type { AccountRecord, SignInTarget, Vault } from './storage/vault.js';
 import type { TokentrayCore } from './tokentray-core.js';
 
 /** How long start() waits for every account's token to be loaded before reporting ready. */

@@ -30,8 +30,8 @@ import {
   retryDelayMs,
   serveUntil,
 } from './refresh-policy.js';
-import type { AccountRecord } from '../storage/vault.js';
-import { SIGNED_IN_ELSEWHERE, sameSignInTarget, signedInElsewhereReason, type SignInTarget } from '../identity/sign-in-target.js';
+import type { AccountRecord, SignInTarget } from '../storage/vault.js';
+import { SIGNED_IN_ELSEWHERE, sameSignInTarget, signedInElsewhereReason } from '../identity/sign-in-target.js';
 
 /** Entra's usual access-token lifetime; assumed for tokens MSAL returns from its cache. */
 const ASSUMED_LIFETIME_MS = 60 * 60_000;

@@ -10,14 +10,8 @@
 import type { SignInReason } from '../../shared/account-status.js';
 import type { ProviderId } from '../../shared/providers.js';
 import type { Settings } from '../../shared/settings-shape.js';
+import type { SignInTarget } from '../storage/vault.js';
 import { authorityFor } from './microsoft/clouds.js';
-
-export interface SignInTarget {
-  authority: string;
-  /** The scopes' resource hosts follow the cloud, even under an authority override. */
-  cloud: string;
-  clientId: string;
-}
 
 /** The reason code of the "signed in elsewhere" needs-sign-in state (also its error code). */
 export const SIGNED_IN_ELSEWHERE = 'SIGNED_IN_ELSEWHERE';

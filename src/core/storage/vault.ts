@@ -22,7 +22,6 @@ import type { ProviderId } from '../../shared/providers.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { readOwnFileHeadIfExists, readOwnFileIfExists } from './file-safety.js';
 import type { SecretStore } from './secret-store.js';
-import type { SignInTarget } from '../identity/sign-in-target.js';
 
 const MAGIC = Buffer.from('TTV1', 'ascii');
 const ID_BYTES = 16;
@@ -52,6 +51,14 @@ export interface AccountRecord {
    * this was recorded: set at their next good token). See identity/sign-in-target.ts.
    */
   signedInWith?: SignInTarget;
+}
+
+/** Where an account signed in, as recorded in the vault (what it guards: identity/sign-in-target.ts). */
+export interface SignInTarget {
+  authority: string;
+  /** The scopes' resource hosts follow the cloud, even under an authority override. */
+  cloud: string;
+  clientId: string;
 }
 
 /** The connected EmailEngine: its API token is a full-privilege secret, so it lives here only. */

@@ -276,12 +276,12 @@ export class AuthRequestHandler {
     // Node's private link to a response still owed on this socket (a pipelined request whose
     // token is refreshing): raw bytes now would be read as that response, so just close.
     const inFlight = (socket as Duplex & { _httpMessage?: unknown })._httpMessage;
-    const connection = this.#options.connections.of(socket as Duplex & PeerSocket);
     // A reset peer reads nothing.
     if (error.code === 'ECONNRESET' || !socket.writable || (inFlight !== undefined && inFlight !== null)) {
       socket.destroy();
       return;
     }
+    const connection = this.#options.connections.of(socket as Duplex & PeerSocket);
     const refusal = connection.allowed ? clientErrorRefusal(error.code) : 'client_not_allowed';
     const response = refusalResponse(refusal);
     socket.write(rawResponse(response));
